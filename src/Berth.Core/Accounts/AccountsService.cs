@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using Berth.Core.Activity;
+using Berth.Core.Data;
+using Berth.Core.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Berth.Core.Accounts;
+
+/// <summary>Creating users and setting passwords: the rules shared by the CLI, the API and the panel.</summary>
+public sealed class AccountsService(BerthDbContext db, ActivityLog activity)
+{
+    public const string InitialAdminEmail = "admin@admin.com";
+
+    /// <summary>
+    /// While no user exists, creates <see cref="InitialAdminEmail"/> with <paramref name="password"/>,
+    /// or with a random one-time password that is returned so it can be shown once. Null when users exist.
+    /// </summary>
+    public async Task<string?> EnsureInitialAdminAsync(string? password, CancellationToken cancellationToken)
+    {
+        if (await db.Users.AnyAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var chosen = string.IsNullOrEmpty(password) ? GeneratePassword() : password;
+        await CreateUserAsync(InitialAdminEmail, chosen, admin: true, actorId: 0, cancellationToken);
+        return chosen;
+    }
+
+    public async Task<User> CreateUserAsync(string email, string password, bool admin, long actorId, CancellationToken cancellationToken)
+    {
+        var normalized = EmailAddress.Normalize(email);
+        PasswordHasher.EnsureAcceptable(password);
+        await EnsureEmailFreeAsync(normalized, exceptUserId: null, cancellationToken);
+
+        var user = new User { Email = normalized, Password = PasswordHasher.Hash(password), Admin = admin, Enabled = true };
+        return await db.InWriteTransactionAsync(async ct =>
+        {
+            db.Users.Add(user);
+            await SaveAsync(ct);
+            // Actor 0 is the platform itself (first start, CLI): the row is filed under the new user.
+            activity.Add(db, actorId == 0 ? user.Id : actorId, $"User {normalized} created");
+            await db.SaveChangesAsync(ct);
+            return user;
+        }, cancellationToken);
+    }
+
+    public async Task SetPasswordAsync(string email, string password, CancellationToken cancellationToken)
+    {
+        var normalized = EmailAddress.Normalize(email);
+        PasswordHasher.EnsureAcceptable(password);
+        var user = await db.Users.FirstOrDefaultAsync(UserQueries.HasEmail(normalized), cancellationToken)
+            ?? throw BerthException.NotFound("USER_NOT_FOUND", $"No user has the email {normalized}.");
+        user.Password = PasswordHasher.Hash(password);
+        activity.Add(db, user.Id, $"Password of {normalized} reset by an operator");
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    internal async Task EnsureEmailFreeAsync(string normalizedEmail, long? exceptUserId, CancellationToken cancellationToken)
+    {
+        if (await db.Users.Where(UserQueries.HasEmail(normalizedEmail)).AnyAsync(u => u.Id != exceptUserId, cancellationToken))
+        {
+            throw BerthException.Conflict("EMAIL_TAKEN", "Another account already uses this email.");
+        }
+    }
+
+    /// <summary>Saves, turning a lost uniqueness race into the same answer as the pre-check.</summary>
+    private async Task SaveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw BerthException.Conflict("EMAIL_TAKEN", "Another account already uses this email.");
+        }
+    }
+
+    private static string GeneratePassword() =>
+        RandomNumberGenerator.GetString("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789", 20);
+}

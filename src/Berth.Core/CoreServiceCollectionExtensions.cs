@@ -1,0 +1,23 @@
+using Berth.Core.Accounts;
+using Berth.Core.Activity;
+using Berth.Core.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Berth.Core;
+
+public static class CoreServiceCollectionExtensions
+{
+    /// <summary>Registers the data layer on <paramref name="provider"/> and the application services.</summary>
+    public static IServiceCollection AddBerthCore(this IServiceCollection services, DatabaseProvider provider)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(provider);
+        services.AddSingleton(provider.CreateWriteGate());
+        services.AddDbContextFactory<BerthDbContext>(provider.Configure);
+        services.AddSingleton<DatabaseMigrator>();
+        services.AddSingleton<ActivityLog>();
+        services.AddScoped<AccountsService>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Berth.Core.Errors;
+
+/// <summary>What kind of failure a <see cref="BerthException"/> is; the API maps each to one HTTP status.</summary>
+public enum ErrorKind
+{
+    Invalid,
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    Conflict,
+    TooManyRequests,
+    Unavailable,
+}
+
+/// <summary>
+/// A failure the caller can act on: a stable machine <see cref="Code"/> (UPPER_SNAKE) and a
+/// human message. Everything the application services refuse is one of these; anything else
+/// reaching the API boundary is a bug.
+/// </summary>
+public sealed class BerthException(ErrorKind kind, string code, string message) : Exception(message)
+{
+    public ErrorKind Kind { get; } = kind;
+
+    public string Code { get; } = code;
+
+    /// <summary>For <see cref="ErrorKind.TooManyRequests"/>: when to try again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    public static BerthException Invalid(string code, string message) => new(ErrorKind.Invalid, code, message);
+
+    public static BerthException NotFound(string code, string message) => new(ErrorKind.NotFound, code, message);
+
+    public static BerthException Conflict(string code, string message) => new(ErrorKind.Conflict, code, message);
+
+    public static BerthException Forbidden(string code, string message) => new(ErrorKind.Forbidden, code, message);
+}

@@ -1,0 +1,45 @@
+using Berth.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Berth.Server.Api;
+
+internal static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", GetHealthAsync).WithName("GetHealth").WithTags("Health").AllowAnonymous();
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "alive" })).WithName("GetLiveness").WithTags("Health").AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>Ready when the database answers and its schema is current; 503 otherwise.</summary>
+    private static async Task<IResult> GetHealthAsync(DatabaseProvider provider, IDbContextFactory<BerthDbContext> contexts, CancellationToken cancellationToken)
+    {
+        string status;
+        string? schemaVersion = null;
+        string? error = null;
+        try
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            schemaVersion = await DatabaseMigrator.SchemaVersionAsync(db, cancellationToken);
+            var pending = await db.Database.GetPendingMigrationsAsync(cancellationToken);
+            status = pending.Any() ? "migrations-pending" : "ok";
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            status = "unreachable";
+            error = e.Message;
+        }
+
+        var healthy = status == "ok";
+        var body = new HealthReport(
+            healthy ? "healthy" : "unhealthy",
+            typeof(HealthEndpoints).Assembly.GetName().Version?.ToString() ?? "",
+            new DatabaseHealth(provider.Name, status, schemaVersion, error));
+        return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database);
+
+    internal sealed record DatabaseHealth(string Provider, string Status, string? SchemaVersion, string? Error);
+}

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using Berth.Core.Accounts;
+using Berth.Core.Data;
+using Berth.Server.Hosting;
+
+namespace Berth.Server.Cli;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var urls = new Option<string?>("--urls") { Description = $"Addresses of the panel and API. Env: BERTH_URLS. Default: {ServeSettings.DefaultUrls}" };
+        var adminPassword = new Option<string?>("--admin-password")
+        {
+            Description = "Password for admin@admin.com when the users table is empty (otherwise a random one is printed). Env: BERTH_ADMIN_PASSWORD",
+        };
+        var command = new Command("serve", "Run the platform: panel, API and background services.") { urls, adminPassword };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            ServeSettings settings;
+            try
+            {
+                settings = new ServeSettings(
+                    GlobalOptions.Resolve(parse),
+                    parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("BERTH_URLS") ?? ServeSettings.DefaultUrls,
+                    parse.GetValue(adminPassword) ?? Environment.GetEnvironmentVariable("BERTH_ADMIN_PASSWORD"));
+            }
+            catch (SettingsException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"berth: invalid configuration: {e.Message}");
+                return BerthCli.InvalidSettings;
+            }
+
+            var app = BerthWebApp.Build(settings);
+            await StartAsync(app, settings, parse.InvocationConfiguration.Output, cancellationToken);
+            await app.WaitForShutdownAsync(cancellationToken);
+            return BerthCli.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Migrates, creates the first administrator if needed, and starts listening.</summary>
+    public static async Task StartAsync(WebApplication app, ServeSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+        PasswordHasher.Warm();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var password = await scope.ServiceProvider.GetRequiredService<AccountsService>()
+                .EnsureInitialAdminAsync(settings.AdminPassword, cancellationToken);
+            if (password is not null && string.IsNullOrEmpty(settings.AdminPassword))
+            {
+                await output.WriteLineAsync($"""
+
+                    ================================================================
+                     First start: administrator account created.
+                       email:    {AccountsService.InitialAdminEmail}
+                       password: {password}
+                     This password is shown once. Change it after signing in.
+                    ================================================================
+
+                    """);
+            }
+        }
+
+        await app.StartAsync(cancellationToken);
+    }
+}

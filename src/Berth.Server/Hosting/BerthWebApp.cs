@@ -1,0 +1,42 @@
+using Berth.Core;
+using Berth.Server.Api;
+using Scalar.AspNetCore;
+
+namespace Berth.Server.Hosting;
+
+/// <summary>The composition root of <c>berth serve</c>: every module is registered and mapped here.</summary>
+public static class BerthWebApp
+{
+    /// <summary>Request bodies of the API are small JSON documents.</summary>
+    public const long MaxRequestBodyBytes = 1024 * 1024;
+
+    public static WebApplication Build(ServeSettings settings, Action<WebApplicationBuilder>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(BerthWebApp).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes;
+        });
+
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(settings.Common);
+        builder.Services.AddBerthCore(settings.Common.CreateProvider());
+        builder.Services.AddBerthProblems();
+        builder.Services.AddOpenApi();
+        customize?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapHealthEndpoints();
+        return app;
+    }
+}

@@ -1,0 +1,3 @@
+using Berth.Server.Cli;
+
+return await BerthCli.InvokeAsync(args);
