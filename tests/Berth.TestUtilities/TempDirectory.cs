@@ -1,0 +1,27 @@
+namespace Berth.TestUtilities;
+
+/// <summary>A fresh folder under the system temp folder, removed on dispose.</summary>
+public sealed class TempDirectory : IDisposable
+{
+    public TempDirectory(string prefix = "berth-test")
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a pooled connection; the OS temp cleaner gets it.
+        }
+    }
+}
