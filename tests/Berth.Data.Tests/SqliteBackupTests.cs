@@ -13,7 +13,7 @@ public sealed class SqliteBackupTests() : DatabaseTestBase(ProviderKind.Sqlite)
     public async Task Backup_DuringAWriteLoad_IsConsistent_AndOpensInBerth()
     {
         using var stop = new CancellationTokenSource();
-        using var gate = new SingleWriterGate();
+        var gate = new SingleWriterGate();
         var written = 0;
         var writer = Task.Run(async () =>
         {

@@ -11,8 +11,8 @@ public sealed class SqliteWritersTests() : DatabaseTestBase(ProviderKind.Sqlite)
     public async Task ConcurrentWriters_InTwoProcessesWorthOfGates_AllSucceed()
     {
         // Two gates stand for two processes (serve and a CLI command) on the same file.
-        using var gateA = new SingleWriterGate();
-        using var gateB = new SingleWriterGate();
+        var gateA = new SingleWriterGate();
+        var gateB = new SingleWriterGate();
         const int WritersPerGate = 6;
         const int WritesPerWriter = 40;
 

@@ -24,7 +24,9 @@ public sealed class UnrestrictedWriteGate : IDatabaseWriteGate
 }
 
 /// <summary>One writer at a time in this process.</summary>
-public sealed class SingleWriterGate : IDatabaseWriteGate, IDisposable
+#pragma warning disable CA1001 // A SemaphoreSlim whose wait handle is never asked for holds no OS resource; the gate lives as long as the process.
+public sealed class SingleWriterGate : IDatabaseWriteGate
+#pragma warning restore CA1001
 {
     private readonly SemaphoreSlim _semaphore = new(1, 1);
 
@@ -33,6 +35,4 @@ public sealed class SingleWriterGate : IDatabaseWriteGate, IDisposable
         await _semaphore.WaitAsync(cancellationToken);
         return new UnrestrictedWriteGate.Releaser(_semaphore);
     }
-
-    public void Dispose() => _semaphore.Dispose();
 }
