@@ -22,6 +22,7 @@ public static class BerthCli
         root.Subcommands.Add(MigrateCommand.Create());
         root.Subcommands.Add(BackupCommand.Create());
         root.Subcommands.Add(AdminCommand.Create());
+        root.Subcommands.Add(ImageCommand.Create());
         var configuration = new InvocationConfiguration
         {
             Output = output ?? Console.Out,

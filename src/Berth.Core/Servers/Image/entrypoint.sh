@@ -1,0 +1,59 @@
+#!/bin/sh
+# PID 1 of a virtual server. Starts sshd and the server's own Docker engine:
+#  - unix:///var/run/docker.sock for the tenant inside,
+#  - tcp://0.0.0.0:2376 with --tlsverify for the platform, with the certificates mounted
+#    read-only at /etc/berth/engine-tls (ca.pem, cert.pem, key.pem).
+set -eu
+
+tls=/etc/berth/engine-tls
+for file in ca.pem cert.pem key.pem; do
+  if [ ! -r "$tls/$file" ]; then
+    echo "entrypoint: $tls/$file is missing: the engine's TLS material must be mounted" >&2
+    exit 64
+  fi
+done
+
+# The engine gives the container read-only cgroup mounts. Make this container's own hierarchies
+# writable so that inner containers nest under it (and stay within its limits); a plain
+# `remount,rw` is refused, a bind remount is not.
+while read -r _ mountpoint type _; do
+  case "$type" in
+    cgroup|cgroup2) mount -o remount,bind,rw "$mountpoint" ;;
+  esac
+done </proc/self/mounts
+
+# overlay2 needs /var/lib/docker on a real filesystem (a bind mount); fall back to vfs on overlay.
+storage=""
+if [ "$(stat -f -c %T /var/lib/docker 2>/dev/null || echo unknown)" = "overlayfs" ]; then
+  storage="--storage-driver=vfs"
+fi
+
+mkdir -p /var/run /run/sshd
+# shellcheck disable=SC2086 # $storage is empty or one word on purpose.
+dockerd \
+  --host unix:///var/run/docker.sock \
+  --host tcp://0.0.0.0:2376 \
+  --tlsverify \
+  --tlscacert "$tls/ca.pem" \
+  --tlscert "$tls/cert.pem" \
+  --tlskey "$tls/key.pem" \
+  $storage &
+engine=$!
+
+# Host keys are made per server at its first start (the image ships none).
+( ssh-keygen -A >/dev/null && exec /usr/sbin/sshd -D -e ) &
+ssh=$!
+
+stop() {
+  kill -TERM "$engine" "$ssh" 2>/dev/null || true
+  wait "$engine" 2>/dev/null || true
+  exit 0
+}
+trap stop TERM INT
+
+# The server lives as long as its engine.
+set +e
+wait "$engine"
+status=$?
+kill -TERM "$ssh" 2>/dev/null
+exit "$status"
