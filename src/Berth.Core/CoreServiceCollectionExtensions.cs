@@ -17,7 +17,14 @@ public static class CoreServiceCollectionExtensions
         services.AddDbContextFactory<BerthDbContext>(provider.Configure);
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<ActivityLog>();
+        services.AddSingleton<PasswordVerifier>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddOptions<LoginThrottleOptions>();
         services.AddScoped<AccountsService>();
+        services.AddScoped<SessionService>();
+        services.AddScoped<LoginService>();
+        services.AddScoped<RegistrationCodesService>();
+        services.AddScoped<UsersService>();
         return services;
     }
 }

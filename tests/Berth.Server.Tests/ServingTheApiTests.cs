@@ -23,7 +23,7 @@ public sealed class ServingTheApiTests
         var database = body.RootElement.GetProperty("database");
         Assert.Equal(kind == ProviderKind.Sqlite ? "sqlite" : "postgresql", database.GetProperty("provider").GetString());
         Assert.Equal("ok", database.GetProperty("status").GetString());
-        Assert.EndsWith("_InitialSchema", database.GetProperty("schemaVersion").GetString());
+        Assert.EndsWith("_AddSessions", database.GetProperty("schemaVersion").GetString());
     }
 
     [Fact]

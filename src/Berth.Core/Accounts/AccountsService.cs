@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Berth.Core.Accounts;
 
 /// <summary>Creating users and setting passwords: the rules shared by the CLI, the API and the panel.</summary>
-public sealed class AccountsService(BerthDbContext db, ActivityLog activity)
+public sealed class AccountsService(BerthDbContext db, ActivityLog activity, PasswordVerifier passwords, SessionService sessions)
 {
     public const string InitialAdminEmail = "admin@admin.com";
 
@@ -52,8 +52,38 @@ public sealed class AccountsService(BerthDbContext db, ActivityLog activity)
         var user = await db.Users.FirstOrDefaultAsync(UserQueries.HasEmail(normalized), cancellationToken)
             ?? throw BerthException.NotFound("USER_NOT_FOUND", $"No user has the email {normalized}.");
         user.Password = PasswordHasher.Hash(password);
-        activity.Add(db, user.Id, $"Password of {normalized} reset by an operator");
-        await db.SaveChangesAsync(cancellationToken);
+        await db.InWriteTransactionAsync(async ct =>
+        {
+            await sessions.EndAllAsync(user.Id, keepSessionId: null, ct);
+            activity.Add(db, user.Id, $"Password of {normalized} reset by an operator");
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<User> GetAsync(long userId, CancellationToken cancellationToken) =>
+        await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+        ?? throw BerthException.Unauthenticated("UNAUTHENTICATED", "Sign in first.");
+
+    /// <summary>Changes the caller's own password; every other session of theirs ends.</summary>
+    public async Task ChangePasswordAsync(long userId, long currentSessionId, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    {
+        PasswordHasher.EnsureAcceptable(newPassword, "new password");
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
+            ?? throw BerthException.Unauthenticated("UNAUTHENTICATED", "Sign in first.");
+        if (!passwords.Verify(currentPassword, user.Password))
+        {
+            throw BerthException.Invalid("WRONG_PASSWORD", "The current password is not correct.");
+        }
+
+        user.Password = PasswordHasher.Hash(newPassword);
+        await db.InWriteTransactionAsync(async ct =>
+        {
+            await sessions.EndAllAsync(userId, currentSessionId, ct);
+            activity.Add(db, userId, "Password changed");
+            await db.SaveChangesAsync(ct);
+            return true;
+        }, cancellationToken);
     }
 
     internal async Task EnsureEmailFreeAsync(string normalizedEmail, long? exceptUserId, CancellationToken cancellationToken)

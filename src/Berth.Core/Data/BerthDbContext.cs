@@ -30,6 +30,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
 
     public DbSet<SystemSetting> Settings => Set<SystemSetting>();
 
+    public DbSet<Session> Sessions => Set<Session>();
+
     private bool _holdsWriteGate;
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

@@ -33,4 +33,11 @@ public sealed class BerthException(ErrorKind kind, string code, string message) 
     public static BerthException Conflict(string code, string message) => new(ErrorKind.Conflict, code, message);
 
     public static BerthException Forbidden(string code, string message) => new(ErrorKind.Forbidden, code, message);
+
+    public static BerthException Unauthenticated(string code, string message) => new(ErrorKind.Unauthenticated, code, message);
+
+    public static BerthException TooManyRequests(string code, string message, TimeSpan retryAfter) =>
+        new(ErrorKind.TooManyRequests, code, message) { RetryAfter = retryAfter };
+
+    public static BerthException Unavailable(string code, string message) => new(ErrorKind.Unavailable, code, message);
 }

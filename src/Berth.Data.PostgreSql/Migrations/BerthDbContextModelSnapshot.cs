@@ -56,6 +56,59 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("System_RegistrationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("ClientAddress");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("ExpiresAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("ExpiresAt");
+
+                    b.Property<string>("LastSeenAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("LastSeenAt");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("TokenHash");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("UserID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("idx_sessions_token");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("idx_sessions_user");
+
+                    b.ToTable("System_Sessions", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Accounts.User", b =>
                 {
                     b.Property<long>("Id")
@@ -340,6 +393,15 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("System_Settings", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

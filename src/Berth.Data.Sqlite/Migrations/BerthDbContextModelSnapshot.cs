@@ -49,6 +49,57 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("System_RegistrationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<string>("ClientAddress")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("ClientAddress");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("ExpiresAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ExpiresAt");
+
+                    b.Property<string>("LastSeenAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("LastSeenAt");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("TokenHash");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("UserID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("idx_sessions_token");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("idx_sessions_user");
+
+                    b.ToTable("System_Sessions", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Accounts.User", b =>
                 {
                     b.Property<long>("Id")
@@ -327,6 +378,15 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasKey("Key");
 
                     b.ToTable("System_Settings", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }

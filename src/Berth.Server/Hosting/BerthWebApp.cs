@@ -1,5 +1,6 @@
 using Berth.Core;
 using Berth.Server.Api;
+using Berth.Server.Authentication;
 using Scalar.AspNetCore;
 
 namespace Berth.Server.Hosting;
@@ -28,15 +29,24 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthProblems();
+        builder.Services.AddBerthAuthentication();
         builder.Services.AddOpenApi();
         customize?.Invoke(builder);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBerthAuthentication();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapHealthEndpoints();
+        app.MapAuthEndpoints();
+        app.MapMeEndpoints();
+        app.MapUsersEndpoints();
+        app.MapRegistrationCodeEndpoints();
+        app.MapActivityEndpoints();
+        app.MapDashboardEndpoints();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Berth.Server.Cli;
 using Berth.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -19,6 +20,7 @@ public sealed class BerthTestHost : IAsyncDisposable
     public const string AdminPassword = "first-admin-password";
 
     private readonly WebApplication _app;
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> _jars = [];
     private readonly TestDatabase _database;
 
     private BerthTestHost(WebApplication app, TestDatabase database, string startupOutput)
@@ -39,12 +41,19 @@ public sealed class BerthTestHost : IAsyncDisposable
     /// <summary>What start-up printed (the one-time admin password when none was given).</summary>
     public string StartupOutput { get; }
 
+    /// <summary>Starts Berth; <c>prepare</c> runs on the empty database first (e.g. to lay down a database of the original platform).</summary>
     public static async Task<BerthTestHost> StartAsync(
         ProviderKind kind = ProviderKind.Sqlite,
         string? adminPassword = AdminPassword,
-        Action<WebApplicationBuilder>? customize = null)
+        Action<WebApplicationBuilder>? customize = null,
+        Func<TestDatabase, Task>? prepare = null)
     {
         var database = await TestDatabase.CreateAsync(kind);
+        if (prepare is not null)
+        {
+            await prepare(database);
+        }
+
         var common = new BerthSettings(
             database.DataRoot,
             kind == ProviderKind.PostgreSql ? DatabaseKind.PostgreSql : DatabaseKind.Sqlite,
@@ -63,8 +72,38 @@ public sealed class BerthTestHost : IAsyncDisposable
     /// <summary>A client with its own cookie jar, like one browser.</summary>
     public HttpClient CreateClient()
     {
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false, UseCookies = true };
-        return new HttpClient(handler) { BaseAddress = BaseAddress };
+        var jar = new CookieContainer();
+        var handler = new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false, UseCookies = true };
+        var client = new HttpClient(handler) { BaseAddress = BaseAddress };
+        _jars.Add(client, jar);
+        return client;
+    }
+
+    /// <summary>The session token in a client's cookie jar (to replay it from elsewhere, like a stolen cookie).</summary>
+    public string SessionTokenOf(HttpClient client) =>
+        _jars.TryGetValue(client, out var jar) && jar.GetCookies(BaseAddress)["berth_session"] is { } cookie
+            ? cookie.Value
+            : throw new InvalidOperationException("The client holds no session cookie.");
+
+    /// <summary>A browser-like client that sends the CSRF header the panel sends, unless told not to.</summary>
+    public HttpClient CreateApiClient(bool csrfHeader = true)
+    {
+        var client = CreateClient();
+        if (csrfHeader)
+        {
+            client.DefaultRequestHeaders.Add("X-Berth-Csrf", "1");
+        }
+
+        return client;
+    }
+
+    /// <summary>A client signed in as <paramref name="email"/>; fails the test if the login is refused.</summary>
+    public async Task<HttpClient> LoginAsync(string email = AdminEmail, string password = AdminPassword)
+    {
+        var client = CreateApiClient();
+        var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"login of {email}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return client;
     }
 
     public async ValueTask DisposeAsync()
