@@ -32,6 +32,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
 
     public DbSet<Session> Sessions => Set<Session>();
 
+    public DbSet<ServerSettings> ServerSettings => Set<ServerSettings>();
+
+    public DbSet<UserQuota> UserQuotas => Set<UserQuota>();
+
     private bool _holdsWriteGate;
 
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)

@@ -312,6 +312,60 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DockerContainers", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Servers.ServerSettings", b =>
+                {
+                    b.Property<long>("ServerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ServerID");
+
+                    b.Property<double?>("Cpus")
+                        .HasColumnType("double precision")
+                        .HasColumnName("Cpus");
+
+                    b.Property<string>("LastError")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("LastError");
+
+                    b.Property<long?>("MemoryMb")
+                        .HasColumnType("bigint")
+                        .HasColumnName("MemoryMb");
+
+                    b.Property<long?>("Pids")
+                        .HasColumnType("bigint")
+                        .HasColumnName("Pids");
+
+                    b.Property<int>("Provisioning")
+                        .HasColumnType("integer")
+                        .HasColumnName("Provisioning");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("UpdatedAt");
+
+                    b.HasKey("ServerId");
+
+                    b.ToTable("Hosting_ServerSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Servers.UserQuota", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("UserID");
+
+                    b.Property<int>("MaxServers")
+                        .HasColumnType("integer")
+                        .HasColumnName("MaxServers");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("System_UserQuotas", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Servers.VirtualServer", b =>
                 {
                     b.Property<long>("Id")
@@ -400,6 +454,24 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Servers.ServerSettings", b =>
+                {
+                    b.HasOne("Berth.Core.Servers.VirtualServer", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Servers.ServerSettings", "ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Servers.UserQuota", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Servers.UserQuota", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -297,6 +297,60 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("Hosting_DockerContainers", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Servers.ServerSettings", b =>
+                {
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ServerID");
+
+                    b.Property<double?>("Cpus")
+                        .HasColumnType("REAL")
+                        .HasColumnName("Cpus");
+
+                    b.Property<string>("LastError")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("LastError");
+
+                    b.Property<long?>("MemoryMb")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("MemoryMb");
+
+                    b.Property<long?>("Pids")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("Pids");
+
+                    b.Property<int>("Provisioning")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("Provisioning");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("UpdatedAt");
+
+                    b.HasKey("ServerId");
+
+                    b.ToTable("Hosting_ServerSettings", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Servers.UserQuota", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("UserID");
+
+                    b.Property<int>("MaxServers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("MaxServers");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("System_UserQuotas", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Servers.VirtualServer", b =>
                 {
                     b.Property<long>("Id")
@@ -385,6 +439,24 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Servers.ServerSettings", b =>
+                {
+                    b.HasOne("Berth.Core.Servers.VirtualServer", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Servers.ServerSettings", "ServerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Servers.UserQuota", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Servers.UserQuota", "UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,4 +1,6 @@
 using Berth.Core.Data;
+using Berth.Core.Servers;
+using Berth.Docker;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Server.Api;
@@ -13,7 +15,12 @@ internal static class HealthEndpoints
     }
 
     /// <summary>Ready when the database answers and its schema is current; 503 otherwise.</summary>
-    private static async Task<IResult> GetHealthAsync(DatabaseProvider provider, IDbContextFactory<BerthDbContext> contexts, CancellationToken cancellationToken)
+    private static async Task<IResult> GetHealthAsync(
+        DatabaseProvider provider,
+        IDbContextFactory<BerthDbContext> contexts,
+        DockerEngine engine,
+        RuntimeProfileHolder runtime,
+        CancellationToken cancellationToken)
     {
         string status;
         string? schemaVersion = null;
@@ -35,11 +42,30 @@ internal static class HealthEndpoints
         var body = new HealthReport(
             healthy ? "healthy" : "unhealthy",
             typeof(HealthEndpoints).Assembly.GetName().Version?.ToString() ?? "",
-            new DatabaseHealth(provider.Name, status, schemaVersion, error));
+            new DatabaseHealth(provider.Name, status, schemaVersion, error),
+            new EngineHealth(await PingAsync(engine, cancellationToken), runtime.Profile.Name, runtime.Profile.Isolation));
         return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database);
+    /// <summary>The host engine does not make Berth unhealthy (the panel and API still work), but it is reported.</summary>
+    private static async Task<string> PingAsync(DockerEngine engine, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await engine.Client.System.PingAsync(timeout.Token);
+            return "ok";
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return "unreachable";
+        }
+    }
+
+    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database, EngineHealth Engine);
+
+    internal sealed record EngineHealth(string Status, string RuntimeProfile, string Isolation);
 
     internal sealed record DatabaseHealth(string Provider, string Status, string? SchemaVersion, string? Error);
 }

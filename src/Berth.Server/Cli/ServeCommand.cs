@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Berth.Core.Accounts;
 using Berth.Core.Data;
+using Berth.Core.Servers;
 using Berth.Server.Hosting;
 
 namespace Berth.Server.Cli;
@@ -14,7 +15,10 @@ internal static class ServeCommand
         {
             Description = "Password for admin@admin.com when the users table is empty (otherwise a random one is printed). Env: BERTH_ADMIN_PASSWORD",
         };
-        var command = new Command("serve", "Run the platform: panel, API and background services.") { urls, adminPassword };
+        var dockerHost = new Option<string?>("--docker-host") { Description = $"Host Docker engine for virtual servers. Env: BERTH_DOCKER_HOST. Default: {ServeSettings.DefaultDockerHost}" };
+        var runtimeProfile = new Option<string?>("--runtime-profile") { Description = "Isolation of virtual servers: auto (default), sysbox, privileged or caps. Env: BERTH_RUNTIME_PROFILE" };
+        var serverImage = new Option<string?>("--server-image") { Description = "Image of new virtual servers instead of the built one (berth image build). Env: BERTH_SERVER_IMAGE" };
+        var command = new Command("serve", "Run the platform: panel, API and background services.") { urls, adminPassword, dockerHost, runtimeProfile, serverImage };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServeSettings settings;
@@ -23,7 +27,12 @@ internal static class ServeCommand
                 settings = new ServeSettings(
                     GlobalOptions.Resolve(parse),
                     parse.GetValue(urls) ?? Environment.GetEnvironmentVariable("BERTH_URLS") ?? ServeSettings.DefaultUrls,
-                    parse.GetValue(adminPassword) ?? Environment.GetEnvironmentVariable("BERTH_ADMIN_PASSWORD"));
+                    parse.GetValue(adminPassword) ?? Environment.GetEnvironmentVariable("BERTH_ADMIN_PASSWORD"))
+                {
+                    DockerHost = ServeSettings.ParseDockerHost(parse.GetValue(dockerHost) ?? Environment.GetEnvironmentVariable("BERTH_DOCKER_HOST") ?? ServeSettings.DefaultDockerHost),
+                    RuntimeProfile = ServeSettings.ParseRuntimeProfile(parse.GetValue(runtimeProfile) ?? Environment.GetEnvironmentVariable("BERTH_RUNTIME_PROFILE") ?? "auto"),
+                    ServerImage = parse.GetValue(serverImage) ?? Environment.GetEnvironmentVariable("BERTH_SERVER_IMAGE"),
+                };
             }
             catch (SettingsException e)
             {
@@ -43,6 +52,7 @@ internal static class ServeCommand
     public static async Task StartAsync(WebApplication app, ServeSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+        await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
         PasswordHasher.Warm();
         await using (var scope = app.Services.CreateAsyncScope())
         {

@@ -1,4 +1,5 @@
 using Berth.Core;
+using Berth.Core.Servers;
 using Berth.Server.Api;
 using Berth.Server.Authentication;
 using Scalar.AspNetCore;
@@ -28,6 +29,7 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
+        builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddOpenApi();
@@ -47,6 +49,7 @@ public static class BerthWebApp
         app.MapRegistrationCodeEndpoints();
         app.MapActivityEndpoints();
         app.MapDashboardEndpoints();
+        app.MapServersEndpoints();
         return app;
     }
 }

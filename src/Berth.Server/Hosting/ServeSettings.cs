@@ -4,4 +4,28 @@ namespace Berth.Server.Hosting;
 public sealed record ServeSettings(BerthSettings Common, string Urls, string? AdminPassword)
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
+    public const string DefaultDockerHost = "unix:///var/run/docker.sock";
+
+    /// <summary>The host engine where virtual servers run.</summary>
+    public Uri DockerHost { get; init; } = new(DefaultDockerHost);
+
+    /// <summary><c>auto</c>, <c>sysbox</c>, <c>privileged</c> or <c>caps</c>.</summary>
+    public string RuntimeProfile { get; init; } = "auto";
+
+    /// <summary>Image of new virtual servers; the built virtual-server image when null.</summary>
+    public string? ServerImage { get; init; }
+
+    /// <summary>Distinguishes this installation's containers from another's on a shared engine (labels).</summary>
+    public string InstallationId { get; init; } = "default";
+
+    /// <summary>Parses a <c>--docker-host</c> value, naming the setting when it is wrong.</summary>
+    public static Uri ParseDockerHost(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp"
+            ? uri
+            : throw new SettingsException($"--docker-host (BERTH_DOCKER_HOST): '{value}' must be unix:///path/to/docker.sock or tcp://host:port.");
+
+    public static string ParseRuntimeProfile(string value) =>
+        value.Trim().ToLowerInvariant() is var profile && profile is "auto" or "sysbox" or "privileged" or "caps"
+            ? profile
+            : throw new SettingsException($"--runtime-profile (BERTH_RUNTIME_PROFILE): '{value}' is not one of auto, sysbox, privileged, caps.");
 }

@@ -1,0 +1,145 @@
+using System.Globalization;
+using Berth.Core.Servers.Image;
+using Berth.Docker;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using ContainerSpec = Berth.Docker.ContainerSpec;
+
+namespace Berth.Core.Servers;
+
+/// <summary>A server's container as the host engine sees it.</summary>
+public sealed record ServerContainer(long ServerId, string Id, string State, string Status, string? Address);
+
+/// <summary>
+/// The host-engine side of virtual servers: the container <c>hosting-users-dind-&lt;id&gt;</c>
+/// (hostname <c>server&lt;id&gt;</c>, the server's folders and TLS material mounted, the servers'
+/// network, restart unless stopped, the runtime profile's isolation and the server's limits).
+/// </summary>
+public sealed class ServerContainers(DockerEngine host, ServersOptions options, EngineCredentials credentials, ServerDirectories directories, RuntimeProfileHolder profile)
+{
+    public const string ContainerPrefix = ServerOverviewQuery.ContainerPrefix;
+
+    /// <summary>Label carrying the server id on its container.</summary>
+    public string ServerIdLabel => $"{options.LabelPrefix}.server-id";
+
+    public DockerEngine Host => host;
+
+    public static string ContainerName(long id) => ContainerPrefix + id.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Every server container of this installation, by server id (one engine call).</summary>
+    public async Task<Dictionary<long, ServerContainer>> ListAsync(CancellationToken cancellationToken)
+    {
+        var containers = await host.Containers.ListByLabelAsync($"{host.Labels.SessionKey}={host.Labels.SessionId}", cancellationToken);
+        var result = new Dictionary<long, ServerContainer>();
+        foreach (var container in containers)
+        {
+            if (container.Labels is not null && container.Labels.TryGetValue(ServerIdLabel, out var text)
+                && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                var address = container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(options.Network, out var endpoint) ? endpoint.IPAddress : null;
+                result[id] = new ServerContainer(id, container.ID, container.State ?? "", container.Status ?? "", string.IsNullOrEmpty(address) ? null : address);
+            }
+        }
+
+        return result;
+    }
+
+    public async Task<ServerContainer?> FindAsync(long serverId, CancellationToken cancellationToken)
+    {
+        var inspect = await host.Containers.InspectAsync(ContainerName(serverId), cancellationToken);
+        if (inspect is null)
+        {
+            return null;
+        }
+
+        var address = inspect.NetworkSettings?.Networks is { } networks && networks.TryGetValue(options.Network, out var endpoint) ? endpoint.IPAddress : null;
+        return new ServerContainer(serverId, inspect.ID, inspect.State?.Status ?? "", inspect.State?.Status ?? "", string.IsNullOrEmpty(address) ? null : address);
+    }
+
+    /// <summary>Creates and starts the container, then waits until its engine answers over mutual TLS.</summary>
+    public async Task<ServerContainer> CreateAndStartAsync(long serverId, ResourceLimits limits, CancellationToken cancellationToken)
+    {
+        directories.Create(serverId);
+        var tls = credentials.EnsureServerMaterial(serverId);
+        var network = await host.Networks.EnsureIsolatedBridgeAsync(options.Network, cancellationToken);
+        var active = profile.Profile;
+        await host.Containers.CreateAsync(
+            new ContainerSpec
+            {
+                Image = options.Image,
+                Name = ContainerName(serverId),
+                Hostname = EngineCredentials.ServerName(serverId),
+                Labels = new Dictionary<string, string> { [ServerIdLabel] = serverId.ToString(CultureInfo.InvariantCulture) },
+                Runtime = active.Runtime,
+                Privileged = active.Privileged,
+                CapAdd = active.CapAdd,
+                CapDrop = active.CapDrop,
+                SecurityOptions = active.SecurityOptions,
+                Mounts =
+                [
+                    new BindMount(directories.Apps(serverId), "/apps"),
+                    new BindMount(directories.Docker(serverId), "/var/lib/docker"),
+                    new BindMount(tls, VirtualServerImage.TlsDirectory, ReadOnly: true),
+                ],
+                Limits = limits,
+                Restart = RestartMode.UnlessStopped,
+                Network = network,
+            },
+            cancellationToken);
+        return await StartAsync(serverId, cancellationToken);
+    }
+
+    /// <summary>Starts an existing container and waits for its engine.</summary>
+    public async Task<ServerContainer> StartAsync(long serverId, CancellationToken cancellationToken)
+    {
+        await host.Containers.StartAsync(ContainerName(serverId), cancellationToken);
+        var container = await FindAsync(serverId, cancellationToken)
+            ?? throw new InvalidOperationException($"Container {ContainerName(serverId)} vanished while starting.");
+        if (container.Address is null)
+        {
+            throw new InvalidOperationException($"Container {ContainerName(serverId)} has no address on network {options.Network}.");
+        }
+
+        using var inner = credentials.ConnectInner(serverId, container.Address);
+        await DockerWait.UntilEngineAnswersAsync(inner, options.EngineStartTimeout, host.Time, cancellationToken);
+        return container;
+    }
+
+    public async Task StopAsync(long serverId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await host.Containers.StopAsync(ContainerName(serverId), TimeSpan.FromSeconds(10), cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Nothing to stop.
+        }
+    }
+
+    /// <summary>Stops and removes the container; a missing one is fine.</summary>
+    public async Task RemoveAsync(long serverId, CancellationToken cancellationToken)
+    {
+        await StopAsync(serverId, cancellationToken);
+        await host.Containers.RemoveAsync(ContainerName(serverId), cancellationToken);
+    }
+
+    public Task UpdateLimitsAsync(long serverId, ResourceLimits limits, CancellationToken cancellationToken) =>
+        host.Containers.UpdateLimitsAsync(ContainerName(serverId), limits, cancellationToken);
+
+    public async Task<ContainerInspectResponse?> InspectAsync(long serverId, CancellationToken cancellationToken) =>
+        await host.Containers.InspectAsync(ContainerName(serverId), cancellationToken);
+
+    /// <summary>A client for the server's own engine (the caller disposes it).</summary>
+    public async Task<IDockerClient?> ConnectInnerAsync(long serverId, CancellationToken cancellationToken) =>
+        await FindAsync(serverId, cancellationToken) is { Address: { } address } ? credentials.ConnectInner(serverId, address) : null;
+
+    public static ResourceLimits LimitsOf(ServerSettings settings) =>
+        new(settings.Cpus, settings.MemoryMb is { } mb ? mb * 1024 * 1024 : null, settings.Pids);
+}
+
+/// <summary>The runtime profile in force, resolved once against the host engine at start.</summary>
+public sealed class RuntimeProfileHolder
+{
+    public RuntimeProfile Profile { get; set; } = RuntimeProfile.Caps;
+}

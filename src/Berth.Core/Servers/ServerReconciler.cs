@@ -1,0 +1,191 @@
+using Berth.Core.Data;
+using Berth.Docker;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Core.Servers;
+
+/// <summary>
+/// Makes the engine match the rows, at start, when told of a change, and periodically: servers
+/// being created get their container (or fail cleanly, leaving none); an enabled server whose
+/// container is missing is re-created from its folders; a disabled server's running container is
+/// stopped; containers of deleted servers are removed. Nothing here deletes a tenant's files.
+/// Each server's work holds that server's lock, so it never races an API call.
+/// </summary>
+public sealed partial class ServerReconciler(
+    IDbContextFactory<BerthDbContext> contexts,
+    ServerContainers containers,
+    ServerLocks locks,
+    ServerReconcileSignal signal,
+    ServersOptions options,
+    TimeProvider clock,
+    ILogger<ServerReconciler> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await ReconcileOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogPassFailed(logger, e);
+            }
+
+            await signal.WaitAsync(options.ReconcileInterval, clock, stoppingToken);
+        }
+    }
+
+    /// <summary>One full pass; public so that tests and `berth` commands can run it directly.</summary>
+    public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
+    {
+        var live = await containers.ListAsync(cancellationToken);
+        List<(VirtualServer Server, ServerSettings? Settings)> rows;
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            var servers = await db.VirtualServers.Where(s => s.Id != VirtualServer.HostId).ToListAsync(cancellationToken);
+            var settings = await db.ServerSettings.ToDictionaryAsync(s => s.ServerId, cancellationToken);
+            rows = servers.Select(s => (s, settings.GetValueOrDefault(s.Id))).ToList();
+        }
+
+        foreach (var (server, settings) in rows)
+        {
+            try
+            {
+                await ReconcileServerAsync(server, settings, live.GetValueOrDefault(server.Id), cancellationToken);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogServerFailed(logger, server.Id, e);
+            }
+        }
+    }
+
+    private async Task ReconcileServerAsync(VirtualServer server, ServerSettings? settings, ServerContainer? container, CancellationToken cancellationToken)
+    {
+        if (server.Deleted)
+        {
+            if (container is not null)
+            {
+                using (await locks.AcquireAsync(server.Id, cancellationToken))
+                {
+                    LogRemovingDeleted(logger, server.Id);
+                    await containers.RemoveAsync(server.Id, cancellationToken);
+                }
+            }
+
+            return;
+        }
+
+        if (settings?.Provisioning == ProvisioningState.Creating)
+        {
+            await ProvisionAsync(server.Id, cancellationToken);
+            return;
+        }
+
+        if (settings?.Provisioning == ProvisioningState.Failed || server.OwnerId == 0 && settings is null)
+        {
+            // Failed creations wait for their owner to delete them; ownerless adopted rows for an admin.
+            return;
+        }
+
+        var running = container?.State == "running";
+        if (server.Enabled && !running)
+        {
+            using (await locks.AcquireAsync(server.Id, cancellationToken))
+            {
+                if (container is null)
+                {
+                    LogRecreating(logger, server.Id);
+                    await containers.CreateAndStartAsync(server.Id, settings is null ? ResourceLimits.None : ServerContainers.LimitsOf(settings), cancellationToken);
+                }
+                else
+                {
+                    LogStarting(logger, server.Id, container.State);
+                    await containers.StartAsync(server.Id, cancellationToken);
+                }
+            }
+        }
+        else if (!server.Enabled && running)
+        {
+            using (await locks.AcquireAsync(server.Id, cancellationToken))
+            {
+                LogStopping(logger, server.Id);
+                await containers.StopAsync(server.Id, cancellationToken);
+            }
+        }
+    }
+
+    private async Task ProvisionAsync(long id, CancellationToken cancellationToken)
+    {
+        using var _ = await locks.AcquireAsync(id, cancellationToken);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var settings = await db.ServerSettings.FindAsync([id], cancellationToken);
+        if (settings is null || settings.Provisioning != ProvisioningState.Creating)
+        {
+            return;
+        }
+
+        var started = clock.GetTimestamp();
+        try
+        {
+            // A crash between writing the row and here may have left a container: start over cleanly.
+            await containers.RemoveAsync(id, cancellationToken);
+            await containers.CreateAndStartAsync(id, ServerContainers.LimitsOf(settings), cancellationToken);
+            settings.Provisioning = ProvisioningState.Ready;
+            settings.LastError = "";
+            var elapsed = clock.GetElapsedTime(started);
+            LogCreated(logger, id, elapsed.TotalMilliseconds);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCreateFailed(logger, id, e);
+            try
+            {
+                await containers.RemoveAsync(id, cancellationToken);
+            }
+            catch (Exception cleanup) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogServerFailed(logger, id, cleanup);
+            }
+
+            settings.Provisioning = ProvisioningState.Failed;
+            settings.LastError = $"The server's container could not be started: {e.Message}";
+            var server = await db.VirtualServers.FindAsync([id], cancellationToken);
+            if (server is not null)
+            {
+                server.Enabled = false;
+            }
+        }
+
+        settings.UpdatedAt = SeedTime.Now(clock);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Reconciling virtual servers failed; retrying on the next pass")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Reconciling virtual server {ServerId} failed")]
+    private static partial void LogServerFailed(ILogger logger, long serverId, Exception exception);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Virtual server {ServerId} created in {Milliseconds:0} ms")]
+    private static partial void LogCreated(ILogger logger, long serverId, double milliseconds);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Creating virtual server {ServerId} failed; its container was removed")]
+    private static partial void LogCreateFailed(ILogger logger, long serverId, Exception exception);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Virtual server {ServerId} is enabled but its container is missing: re-creating it from its folders")]
+    private static partial void LogRecreating(ILogger logger, long serverId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Virtual server {ServerId} is enabled but its container is {State}: starting it")]
+    private static partial void LogStarting(ILogger logger, long serverId, string state);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Virtual server {ServerId} is disabled but its container runs: stopping it")]
+    private static partial void LogStopping(ILogger logger, long serverId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Removing the container of deleted virtual server {ServerId}")]
+    private static partial void LogRemovingDeleted(ILogger logger, long serverId);
+}

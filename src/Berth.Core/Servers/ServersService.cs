@@ -1,0 +1,327 @@
+using System.Globalization;
+using Berth.Core.Activity;
+using Berth.Core.Data;
+using Berth.Core.Errors;
+using Microsoft.EntityFrameworkCore;
+
+namespace Berth.Core.Servers;
+
+/// <summary>
+/// The virtual-server use cases. Owners act on their own servers, admins on every server; for
+/// anyone else a server that exists answers exactly like one that does not.
+/// </summary>
+public sealed class ServersService(
+    BerthDbContext db,
+    ServerContainers containers,
+    ServerDirectories directories,
+    ServerLocks locks,
+    ServerReconcileSignal reconcile,
+    ServersOptions options,
+    ActivityLog activity,
+    TimeProvider clock)
+{
+    private static readonly BerthException NotFound = BerthException.NotFound("SERVER_NOT_FOUND", "No such server.");
+
+    public async Task<List<ServerView>> ListAsync(long actorId, bool isAdmin, bool all, CancellationToken cancellationToken)
+    {
+        var query = db.VirtualServers.Where(s => !s.Deleted && s.Id != VirtualServer.HostId);
+        if (!(all && isAdmin))
+        {
+            query = query.Where(s => s.OwnerId == actorId);
+        }
+
+        var servers = await query.OrderBy(s => s.Id).ToListAsync(cancellationToken);
+        return await ViewsAsync(servers, cancellationToken);
+    }
+
+    public async Task<ServerView> GetAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken)
+    {
+        var server = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
+        return (await ViewsAsync([server], cancellationToken)).Single();
+    }
+
+    /// <summary>Writes the row and hands the container to the reconciler; the server is visible at once as <c>creating</c>.</summary>
+    public async Task<ServerView> CreateAsync(long actorId, string? name, CancellationToken cancellationToken)
+    {
+        var normalized = ServerName.Normalize(name);
+        var server = await db.InWriteTransactionAsync(async ct =>
+        {
+            var quota = await db.UserQuotas.Where(q => q.UserId == actorId).Select(q => (int?)q.MaxServers).FirstOrDefaultAsync(ct) ?? options.DefaultQuota;
+            var owned = await db.VirtualServers.CountAsync(s => s.OwnerId == actorId && !s.Deleted && s.Id != VirtualServer.HostId, ct);
+            if (owned >= quota)
+            {
+                throw BerthException.Conflict("QUOTA_EXCEEDED", $"You may own at most {quota} server(s). Delete one or ask an administrator for a larger quota.");
+            }
+
+            // IDs are never reused: deleted rows stay, so the next ID is above every row ever written.
+            var id = (await db.VirtualServers.MaxAsync(s => (long?)s.Id, ct) ?? 0) + 1;
+            var now = SeedTime.Now(clock);
+            var created = new VirtualServer { Id = id, OwnerId = actorId, Name = normalized, Enabled = true, CreatedAt = now, UpdatedAt = now };
+            db.VirtualServers.Add(created);
+            db.ServerSettings.Add(new ServerSettings
+            {
+                ServerId = id,
+                Cpus = options.DefaultCpus,
+                MemoryMb = options.DefaultMemoryMb,
+                Pids = options.DefaultPids,
+                Provisioning = ProvisioningState.Creating,
+                UpdatedAt = now,
+            });
+            activity.Add(db, actorId, $"Virtual server #{id} created");
+            await db.SaveChangesAsync(ct);
+            return created;
+        }, cancellationToken);
+
+        reconcile.Request();
+        return (await ViewsAsync([server], cancellationToken)).Single();
+    }
+
+    public async Task<ServerView> RenameAsync(long actorId, bool isAdmin, long id, string? name, CancellationToken cancellationToken)
+    {
+        var normalized = ServerName.Normalize(name);
+        var server = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
+        var previous = server.Name;
+        server.Name = normalized;
+        server.UpdatedAt = SeedTime.Now(clock);
+        activity.Add(db, actorId, $"Virtual server #{id} renamed from \"{previous}\" to \"{normalized}\"");
+        await db.SaveChangesAsync(cancellationToken);
+        return (await ViewsAsync([server], cancellationToken)).Single();
+    }
+
+    public async Task<ServerView> StartAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken) =>
+        await SetRunningAsync(actorId, isAdmin, id, running: true, cancellationToken);
+
+    public async Task<ServerView> StopAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken) =>
+        await SetRunningAsync(actorId, isAdmin, id, running: false, cancellationToken);
+
+    /// <summary>
+    /// Stop, remove the container, drop the engine storage, archive the folder as
+    /// <c>SERVERS/&lt;id&gt;-deleted-&lt;time&gt;</c>, soft-delete the row and remove its domains and container rows.
+    /// </summary>
+    public async Task DeleteAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken)
+    {
+        var server = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
+        using (await locks.AcquireAsync(id, cancellationToken))
+        {
+            await EngineCallAsync(() => containers.RemoveAsync(id, cancellationToken));
+            directories.Archive(id, clock.GetUtcNow());
+            await db.InWriteTransactionAsync(async ct =>
+            {
+                server.Deleted = true;
+                server.Enabled = false;
+                server.UpdatedAt = SeedTime.Now(clock);
+                await db.DomainNames.Where(d => d.VirtualServerId == id).ExecuteDeleteAsync(ct);
+                var containerName = ServerContainers.ContainerName(id);
+                await db.DockerContainers.Where(c => c.ParentServerId == id || (c.ParentServerId == VirtualServer.HostId && c.Names == containerName)).ExecuteDeleteAsync(ct);
+                activity.Add(db, actorId, $"Virtual server #{id} deleted");
+                return await db.SaveChangesAsync(ct);
+            }, cancellationToken);
+        }
+    }
+
+    /// <summary>Admin only (enforced by the caller's policy): new limits, applied live to a running container.</summary>
+    public async Task<ServerView> SetLimitsAsync(long actorId, long id, double? cpus, long? memoryMb, long? pids, CancellationToken cancellationToken)
+    {
+        if (cpus is { } c && (c < 0.05 || c > 1024))
+        {
+            throw BerthException.Invalid("INVALID_LIMITS", "cpus must be between 0.05 and 1024 cores, or null for no limit.");
+        }
+
+        if (memoryMb is { } m && (m < 64 || m > 16L * 1024 * 1024))
+        {
+            throw BerthException.Invalid("INVALID_LIMITS", "memoryMb must be at least 64, or null for no limit.");
+        }
+
+        if (pids is { } p && (p < 32 || p > 4_194_304))
+        {
+            throw BerthException.Invalid("INVALID_LIMITS", "pids must be at least 32, or null for no limit.");
+        }
+
+        var server = await FindVisibleAsync(actorId, isAdmin: true, id, cancellationToken);
+        using (await locks.AcquireAsync(id, cancellationToken))
+        {
+            var settings = await SettingsOfAsync(id, cancellationToken);
+            settings.Cpus = cpus;
+            settings.MemoryMb = memoryMb;
+            settings.Pids = pids;
+            settings.UpdatedAt = SeedTime.Now(clock);
+            if (await EngineCallAsync(() => containers.InspectAsync(id, cancellationToken)) is not null)
+            {
+                await EngineCallAsync(() => containers.UpdateLimitsAsync(id, ServerContainers.LimitsOf(settings), cancellationToken));
+            }
+
+            activity.Add(db, actorId, string.Create(CultureInfo.InvariantCulture, $"Limits of virtual server #{id} set (cpus {cpus?.ToString(CultureInfo.InvariantCulture) ?? "none"}, memory {memoryMb?.ToString(CultureInfo.InvariantCulture) ?? "none"} MB, pids {pids?.ToString(CultureInfo.InvariantCulture) ?? "none"})"));
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return (await ViewsAsync([server], cancellationToken)).Single();
+    }
+
+    public async Task<int> GetQuotaAsync(long userId, CancellationToken cancellationToken)
+    {
+        await EnsureUserExistsAsync(userId, cancellationToken);
+        return await db.UserQuotas.Where(q => q.UserId == userId).Select(q => (int?)q.MaxServers).FirstOrDefaultAsync(cancellationToken) ?? options.DefaultQuota;
+    }
+
+    public async Task<int> SetQuotaAsync(long actorId, long userId, int? maxServers, CancellationToken cancellationToken)
+    {
+        if (maxServers is not { } max || max < 0 || max > 10_000)
+        {
+            throw BerthException.Invalid("INVALID_QUOTA", "maxServers must be a whole number from 0 to 10000.");
+        }
+
+        await EnsureUserExistsAsync(userId, cancellationToken);
+        var quota = await db.UserQuotas.FindAsync([userId], cancellationToken);
+        if (quota is null)
+        {
+            db.UserQuotas.Add(new UserQuota { UserId = userId, MaxServers = max });
+        }
+        else
+        {
+            quota.MaxServers = max;
+        }
+
+        activity.Add(db, actorId, $"Server quota of user #{userId} set to {max}");
+        await db.SaveChangesAsync(cancellationToken);
+        return max;
+    }
+
+    private async Task<ServerView> SetRunningAsync(long actorId, bool isAdmin, long id, bool running, CancellationToken cancellationToken)
+    {
+        var server = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
+        var settings = await SettingsOfAsync(id, cancellationToken);
+        if (settings.Provisioning != ProvisioningState.Ready)
+        {
+            throw BerthException.Conflict("SERVER_NOT_READY", settings.Provisioning == ProvisioningState.Creating
+                ? "The server is still being created."
+                : "The server could not be created; delete it and create a new one.");
+        }
+
+        using (await locks.AcquireAsync(id, cancellationToken))
+        {
+            if (running)
+            {
+                var exists = await EngineCallAsync(() => containers.InspectAsync(id, cancellationToken)) is not null;
+                await EngineCallAsync(() => exists
+                    ? containers.StartAsync(id, cancellationToken)
+                    : containers.CreateAndStartAsync(id, ServerContainers.LimitsOf(settings), cancellationToken));
+            }
+            else
+            {
+                await EngineCallAsync(() => containers.StopAsync(id, cancellationToken));
+            }
+
+            server.Enabled = running;
+            server.UpdatedAt = SeedTime.Now(clock);
+            activity.Add(db, actorId, $"Virtual server #{id} {(running ? "started" : "stopped")}");
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return (await ViewsAsync([server], cancellationToken)).Single();
+    }
+
+    private async Task<VirtualServer> FindVisibleAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken)
+    {
+        if (id == VirtualServer.HostId)
+        {
+            throw NotFound;
+        }
+
+        var server = await db.VirtualServers.FirstOrDefaultAsync(s => s.Id == id && !s.Deleted, cancellationToken);
+        return server is not null && (isAdmin || server.OwnerId == actorId) ? server : throw NotFound;
+    }
+
+    private async Task<ServerSettings> SettingsOfAsync(long id, CancellationToken cancellationToken)
+    {
+        var settings = await db.ServerSettings.FindAsync([id], cancellationToken);
+        if (settings is null)
+        {
+            // A server adopted from the original platform has no settings yet: it exists, so it is ready.
+            settings = new ServerSettings { ServerId = id, Provisioning = ProvisioningState.Ready, UpdatedAt = SeedTime.Now(clock) };
+            db.ServerSettings.Add(settings);
+        }
+
+        return settings;
+    }
+
+    private async Task EnsureUserExistsAsync(long userId, CancellationToken cancellationToken)
+    {
+        if (!await db.Users.AnyAsync(u => u.Id == userId, cancellationToken))
+        {
+            throw BerthException.NotFound("USER_NOT_FOUND", "No such user.");
+        }
+    }
+
+    private async Task<List<ServerView>> ViewsAsync(IReadOnlyList<VirtualServer> servers, CancellationToken cancellationToken)
+    {
+        var ids = servers.Select(s => s.Id).ToList();
+        var settings = await db.ServerSettings.Where(s => ids.Contains(s.ServerId)).ToDictionaryAsync(s => s.ServerId, cancellationToken);
+        var ownerIds = servers.Select(s => s.OwnerId).Distinct().ToList();
+        var owners = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, cancellationToken);
+        var domains = (await db.DomainNames.Where(d => ids.Contains(d.VirtualServerId)).OrderBy(d => d.Id).ToListAsync(cancellationToken))
+            .ToLookup(d => d.VirtualServerId, d => new DomainSummary(d.Id, d.Name, d.IsCloudflare, d.Ssl));
+        Dictionary<long, ServerContainer>? live;
+        try
+        {
+            live = await containers.ListAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            live = null;
+        }
+
+        return servers.Select(server =>
+        {
+            settings.TryGetValue(server.Id, out var s);
+            var (state, status) = s?.Provisioning switch
+            {
+                ProvisioningState.Creating => ("creating", "Creating"),
+                ProvisioningState.Failed => ("failed", "Creation failed"),
+                _ when live is null => ("unknown", "The Docker engine is not answering"),
+                _ when live.TryGetValue(server.Id, out var c) => (c.State, c.Status),
+                _ => ("missing", "No container"),
+            };
+            return new ServerView(
+                server.Id,
+                server.Name,
+                server.OwnerId,
+                owners.GetValueOrDefault(server.OwnerId),
+                state,
+                status,
+                server.Enabled,
+                new ServerLimits(s?.Cpus, s?.MemoryMb, s?.Pids),
+                domains[server.Id].ToList(),
+                s is { Provisioning: ProvisioningState.Failed } ? s.LastError : null,
+                server.CreatedAt);
+        }).ToList();
+    }
+
+    /// <summary>Engine trouble becomes a 503 the caller can retry, never a 500.</summary>
+    private static async Task EngineCallAsync(Func<Task> call)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            throw new BerthException(ErrorKind.Unavailable, "ENGINE_UNAVAILABLE", $"The Docker engine did not do what was asked: {e.Message}");
+        }
+    }
+
+    private static async Task<T> EngineCallAsync<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            throw new BerthException(ErrorKind.Unavailable, "ENGINE_UNAVAILABLE", $"The Docker engine did not do what was asked: {e.Message}");
+        }
+    }
+
+    internal static bool IsEngineFailure(Exception e) =>
+        e is global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or TimeoutException
+            or System.Net.Sockets.SocketException or InvalidOperationException { Source: "Docker.DotNet" };
+}
