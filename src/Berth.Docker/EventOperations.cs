@@ -20,13 +20,17 @@ public sealed class EventOperations
     /// <summary>
     /// Events from now on until <paramref name="cancellationToken"/> fires, optionally filtered
     /// with Engine API filters (e.g. <c>type=container</c>, <c>label=key=value</c>). The stream
-    /// ends with an exception when the engine connection breaks; callers resubscribe.
+    /// ends with an exception when the engine connection breaks; callers resubscribe, passing
+    /// <paramref name="since"/> (whole seconds) to replay what they may have missed.
     /// </summary>
-    public async IAsyncEnumerable<EngineEvent> StreamAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? filters, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<EngineEvent> StreamAsync(IReadOnlyDictionary<string, IReadOnlyList<string>>? filters, [EnumeratorCancellation] CancellationToken cancellationToken, DateTimeOffset? since = null)
     {
+        // Ends the subscription also when the consumer stops iterating without cancelling.
+        using var subscription = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var channel = Channel.CreateUnbounded<EngineEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
         var parameters = new ContainerEventsParameters
         {
+            Since = since?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)!,
             Filters = filters?.ToDictionary(f => f.Key, IDictionary<string, bool> (f) => f.Value.ToDictionary(v => v, _ => true)),
         };
         var pump = Task.Run(
@@ -34,7 +38,7 @@ public sealed class EventOperations
             {
                 try
                 {
-                    await _client.System.MonitorEventsAsync(parameters, new Forward(channel.Writer, _time), cancellationToken);
+                    await _client.System.MonitorEventsAsync(parameters, new Forward(channel.Writer, _time), subscription.Token);
                     channel.Writer.TryComplete();
                 }
                 catch (OperationCanceledException)
@@ -59,6 +63,7 @@ public sealed class EventOperations
         }
         finally
         {
+            await subscription.CancelAsync();
             await pump.WaitAsync(TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }

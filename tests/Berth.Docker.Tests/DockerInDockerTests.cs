@@ -6,102 +6,128 @@ using Xunit.Abstractions;
 namespace Berth.Docker.Tests;
 
 /// <summary>
-/// A server container from the virtual-server image, run with the `caps` profile of
-/// ENVIRONMENT.md, whose inner engine Berth reaches over mutual TLS on the container's address.
+/// One server container from the virtual-server image, run with the `caps` profile of
+/// ENVIRONMENT.md and shared by the tests of <see cref="DockerInDockerTests"/>.
 /// </summary>
-public sealed class DockerInDockerTests(ITestOutputHelper output) : IAsyncLifetime, IDisposable
+public sealed class DockerInDockerFixture : IAsyncLifetime, IDisposable
 {
-    private const string ServerName = "server901";
+    public const string ServerName = "server901";
     private static readonly TimeSpan Year = TimeSpan.FromDays(365);
 
-    private readonly DockerEngine _host = TestDocker.Connect(ResourceLabels.NewSessionId());
     private readonly TempDirectory _folder = new("berth-dind");
-    private readonly TlsAuthority _authority = TlsAuthority.Create("Berth test CA", Year, TimeProvider.System);
-    private string _address = "";
-    private PemCredential _client = null!;
+
+    public DockerEngine Host { get; } = TestDocker.Connect(ResourceLabels.NewSessionId());
+
+    public TlsAuthority Authority { get; } = TlsAuthority.Create("Berth test CA", Year, TimeProvider.System);
+
+    public PemCredential Client { get; } = null!;
+
+    public string Address { get; private set; } = "";
+
+    public string ContainerId { get; private set; } = "";
+
+    public ImageBuildResult Image { get; private set; } = null!;
+
+    /// <summary>From the start request to the inner engine answering a ping over mutual TLS.</summary>
+    public TimeSpan StartToAnswer { get; private set; }
+
+    public DockerInDockerFixture() => Client = Authority.IssueClient("berth", Year);
 
     public async Task InitializeAsync()
     {
-        var image = await VirtualServerImageForTests.EnsureAsync(_host, new OutputProgress(output));
-        output.WriteLine($"image {image.Reference}: {image.SizeBytes / 1_000_000} MB, built now: {image.Built}, {image.Duration.TotalSeconds:0.0} s");
+        Image = await VirtualServerImageForTests.EnsureAsync(Host);
 
         var tls = Directory.CreateDirectory(_folder.Combine("tls")).FullName;
-        var server = _authority.IssueServer(ServerName, Year);
-        _client = _authority.IssueClient("berth", Year);
-        await File.WriteAllTextAsync(Path.Combine(tls, VirtualServerImage.TlsAuthorityFile), _authority.CertificatePem);
+        var server = Authority.IssueServer(ServerName, Year);
+        await File.WriteAllTextAsync(Path.Combine(tls, VirtualServerImage.TlsAuthorityFile), Authority.CertificatePem);
         await File.WriteAllTextAsync(Path.Combine(tls, VirtualServerImage.TlsCertificateFile), server.CertificatePem);
         await File.WriteAllTextAsync(Path.Combine(tls, VirtualServerImage.TlsKeyFile), server.PrivateKeyPem);
         var docker = Directory.CreateDirectory(_folder.Combine("docker")).FullName;
 
-        var network = await _host.Networks.EnsureIsolatedBridgeAsync($"berth-test-{_host.Labels.SessionId}", TestTimeout.Minute);
-        var id = await _host.Containers.CreateAsync(
+        var network = await Host.Networks.EnsureIsolatedBridgeAsync($"berth-test-{Host.Labels.SessionId}", TestTimeout.Minute);
+        ContainerId = await Host.Containers.CreateAsync(
             new ContainerSpec
             {
-                Image = image.Reference,
-                Name = $"berth-test-dind-{_host.Labels.SessionId}",
+                Image = Image.Reference,
+                Name = $"berth-test-dind-{Host.Labels.SessionId}",
                 Hostname = ServerName,
                 CapAdd = ["ALL"],
                 CapDrop = ["SYS_RESOURCE"],
-                SecurityOptions = ["seccomp=unconfined", "apparmor=unconfined", "systempaths=unconfined"],
+                SecurityOptions = ["seccomp=unconfined", "apparmor=unconfined", ContainerOperations.UnconfinedSystemPaths],
                 Mounts = [new BindMount(tls, VirtualServerImage.TlsDirectory, ReadOnly: true), new BindMount(docker, "/var/lib/docker")],
                 Limits = new ResourceLimits(MemoryBytes: 512L * 1024 * 1024, Pids: 2048),
                 Network = network,
             },
             TestTimeout.Minute);
         var started = TimeProvider.System.GetTimestamp();
-        await _host.Containers.StartAsync(id, TestTimeout.Minute);
-        var inspect = await _host.Containers.InspectAsync(id, TestTimeout.Minute);
-        _address = inspect!.NetworkSettings!.Networks.Single().Value.IPAddress;
+        await Host.Containers.StartAsync(ContainerId, TestTimeout.Minute);
+        var inspect = await Host.Containers.InspectAsync(ContainerId, TestTimeout.Minute);
+        Address = inspect!.NetworkSettings!.Networks.Single().Value.IPAddress;
 
         using var inner = InnerClient(ServerName);
         await DockerWait.UntilEngineAnswersAsync(inner, TimeSpan.FromSeconds(30), TimeProvider.System, TestTimeout.Minute);
-        output.WriteLine($"container start to inner engine answering over mutual TLS: {TimeProvider.System.GetElapsedTime(started).TotalSeconds:0.00} s");
+        StartToAnswer = TimeProvider.System.GetElapsedTime(started);
     }
+
+    /// <summary>A client for the inner engine that expects its certificate to name <paramref name="expectedName"/>.</summary>
+    public global::Docker.DotNet.IDockerClient InnerClient(string expectedName) =>
+        DockerClientFactory.CreateMutualTls(
+            new Uri($"tcp://{Address}:{VirtualServerImage.EnginePort}"), Client.ToCertificate(), Authority.Credential.ToPublicCertificate(), expectedName);
 
     public async Task DisposeAsync()
     {
-        await _host.ReapSessionAsync(TestTimeout.Minute);
+        await Host.ReapSessionAsync(TestTimeout.Minute);
         Dispose();
     }
 
     public void Dispose()
     {
-        _host.Dispose();
-        _authority.Dispose();
+        Host.Dispose();
+        Authority.Dispose();
         _folder.Dispose();
     }
+}
+
+/// <summary>Berth reaching a server's inner engine directly, over mutual TLS on the server's address.</summary>
+public sealed class DockerInDockerTests(DockerInDockerFixture server, ITestOutputHelper output) : IClassFixture<DockerInDockerFixture>
+{
+    private static readonly TimeSpan Year = TimeSpan.FromDays(365);
 
     [Fact]
     public async Task InnerEngine_WithTheClientCertificate_AnswersAndRunsABusyboxContainerMovedInBySaveLoad()
     {
-        using var inner = new DockerEngine(InnerClient(ServerName), new ResourceLabels(TestDocker.LabelPrefix, _host.Labels.SessionId));
-        var busybox = await BusyboxImage.EnsureAsync(_host.Images, TestTimeout.Minute);
+        output.WriteLine($"image {server.Image.Reference}: {server.Image.SizeBytes / 1_000_000} MB, built in this run: {server.Image.Built} ({server.Image.Duration.TotalSeconds:0.0} s)");
+        output.WriteLine($"container start to inner engine answering over mutual TLS: {server.StartToAnswer.TotalSeconds:0.00} s");
+        using var inner = new DockerEngine(server.InnerClient(DockerInDockerFixture.ServerName), new ResourceLabels(TestDocker.LabelPrefix, server.Host.Labels.SessionId));
+        var busybox = await BusyboxImage.EnsureAsync(server.Host.Images, TestTimeout.Minute);
 
-        await _host.Images.CopyToAsync(busybox, inner.Images, TestTimeout.Minute);
+        await server.Host.Images.CopyToAsync(busybox, inner.Images, TestTimeout.Minute);
         var id = await inner.Containers.CreateAsync(new ContainerSpec { Image = busybox, Command = ["sleep", "60"] }, TestTimeout.Minute);
         await inner.Containers.StartAsync(id, TestTimeout.Minute);
         var result = await inner.Containers.ExecAsync(id, ["echo", "hello from inside"], TestTimeout.Minute);
         var info = await inner.Client.System.GetSystemInfoAsync(TestTimeout.Minute);
 
         Assert.Equal("hello from inside\n", result.StandardOutput);
-        Assert.Equal(ServerName, info.Name);
+        Assert.Equal(DockerInDockerFixture.ServerName, info.Name);
         Assert.Equal("overlay2", info.Driver);
+        Assert.InRange(server.StartToAnswer, TimeSpan.Zero, TimeSpan.FromSeconds(15));
     }
 
     [Fact]
     public async Task InnerEngine_ClientWithoutCertificate_Refused()
     {
+        using var pin = server.Authority.Credential.ToPublicCertificate();
         using var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
             {
                 // Trust the server properly so that the only thing missing is our certificate.
-                RemoteCertificateValidationCallback = EngineCertificateValidation.CreateCallback(_authority.Credential.ToPublicCertificate(), ServerName, TimeProvider.System),
+                RemoteCertificateValidationCallback = EngineCertificateValidation.CreateCallback(pin, DockerInDockerFixture.ServerName, TimeProvider.System),
             },
         };
         using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
 
-        var error = await Record.ExceptionAsync(() => http.GetStringAsync(new Uri($"https://{_address}:{VirtualServerImage.EnginePort}/_ping")));
+        var error = await Record.ExceptionAsync(() => http.GetStringAsync(new Uri($"https://{server.Address}:{VirtualServerImage.EnginePort}/_ping")));
 
         Assert.IsType<HttpRequestException>(error);
     }
@@ -109,7 +135,7 @@ public sealed class DockerInDockerTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task InnerEngine_PinnedToAnotherName_NotTrusted()
     {
-        using var wrongName = InnerClient("server902");
+        using var wrongName = server.InnerClient("server902");
 
         await Assert.ThrowsAnyAsync<Exception>(() => wrongName.System.PingAsync(TestTimeout.Minute));
     }
@@ -119,8 +145,8 @@ public sealed class DockerInDockerTests(ITestOutputHelper output) : IAsyncLifeti
     {
         using var other = TlsAuthority.Create("Someone else's CA", Year, TimeProvider.System);
         using var certificate = other.IssueClient("berth", Year).ToCertificate();
-        using var pin = _authority.Credential.ToPublicCertificate();
-        using var client = DockerClientFactory.CreateMutualTls(new Uri($"tcp://{_address}:{VirtualServerImage.EnginePort}"), certificate, pin, ServerName);
+        using var pin = server.Authority.Credential.ToPublicCertificate();
+        using var client = DockerClientFactory.CreateMutualTls(new Uri($"tcp://{server.Address}:{VirtualServerImage.EnginePort}"), certificate, pin, DockerInDockerFixture.ServerName);
 
         await Assert.ThrowsAnyAsync<Exception>(() => client.System.PingAsync(TestTimeout.Minute));
     }
@@ -128,25 +154,10 @@ public sealed class DockerInDockerTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task Server_CgroupsRemountedWritable_SoInnerContainersNestUnderTheServer()
     {
-        var id = (await _host.Containers.ListByLabelAsync($"{_host.Labels.SessionKey}={_host.Labels.SessionId}", TestTimeout.Minute)).Single().ID;
-
-        var mounts = await _host.Containers.ExecAsync(id, ["cat", "/proc/self/mounts"], TestTimeout.Minute);
+        var mounts = await server.Host.Containers.ExecAsync(server.ContainerId, ["cat", "/proc/self/mounts"], TestTimeout.Minute);
 
         var cgroupMounts = mounts.StandardOutput.Split('\n').Select(l => l.Split(' ')).Where(f => f.Length > 3 && f[2] is "cgroup" or "cgroup2").ToList();
         Assert.NotEmpty(cgroupMounts);
         Assert.All(cgroupMounts, f => Assert.StartsWith("rw", f[3], StringComparison.Ordinal));
-    }
-
-    private global::Docker.DotNet.IDockerClient InnerClient(string expectedName)
-    {
-        return DockerClientFactory.CreateMutualTls(
-            new Uri($"tcp://{_address}:{VirtualServerImage.EnginePort}"), _client.ToCertificate(), X509Pin(), expectedName);
-    }
-
-    private System.Security.Cryptography.X509Certificates.X509Certificate2 X509Pin() => _authority.Credential.ToPublicCertificate();
-
-    private sealed class OutputProgress(ITestOutputHelper output) : IProgress<string>
-    {
-        public void Report(string value) => output.WriteLine(value);
     }
 }

@@ -77,6 +77,8 @@ public sealed class VirtualServerImageBuilder(HostTools tools, TimeProvider time
                 cancellationToken);
             if (tar.ExitCode != 0)
             {
+                // The engine may have tagged a truncated tree; never let a later run take it for the real image.
+                await engine.Images.RemoveAsync(reference, CancellationToken.None);
                 throw new InvalidOperationException($"tar failed (exit {tar.ExitCode}):\n{tar.ErrorTail}");
             }
 
