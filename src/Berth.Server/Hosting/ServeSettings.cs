@@ -18,6 +18,9 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
     /// <summary>Distinguishes this installation's containers from another's on a shared engine (labels).</summary>
     public string InstallationId { get; init; } = "default";
 
+    /// <summary>Docker network of the virtual servers.</summary>
+    public string ServersNetwork { get; init; } = "berth-servers";
+
     /// <summary>Parses a <c>--docker-host</c> value, naming the setting when it is wrong.</summary>
     public static Uri ParseDockerHost(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp"

@@ -12,5 +12,6 @@ internal static class ServersFeature
         RuntimeProfile = settings.RuntimeProfile,
         Image = settings.ServerImage ?? VirtualServerImage.Reference,
         InstallationId = settings.InstallationId,
+        Network = settings.ServersNetwork,
     };
 }

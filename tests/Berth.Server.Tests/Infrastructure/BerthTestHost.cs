@@ -46,7 +46,8 @@ public sealed class BerthTestHost : IAsyncDisposable
         ProviderKind kind = ProviderKind.Sqlite,
         string? adminPassword = AdminPassword,
         Action<WebApplicationBuilder>? customize = null,
-        Func<TestDatabase, Task>? prepare = null)
+        Func<TestDatabase, Task>? prepare = null,
+        Func<ServeSettings, ServeSettings>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(kind);
         if (prepare is not null)
@@ -58,7 +59,15 @@ public sealed class BerthTestHost : IAsyncDisposable
             database.DataRoot,
             kind == ProviderKind.PostgreSql ? DatabaseKind.PostgreSql : DatabaseKind.Sqlite,
             database.ConnectionString);
-        var settings = new ServeSettings(common, "http://127.0.0.1:0", adminPassword);
+        var installation = "t" + Guid.NewGuid().ToString("N")[..12];
+        var settings = new ServeSettings(common, "http://127.0.0.1:0", adminPassword)
+        {
+            // The run's engine when scripts/test.sh started one; tests that need it ask for it through TestDocker.
+            DockerHost = Environment.GetEnvironmentVariable("BERTH_TEST_DOCKER_HOST") is { Length: > 0 } engine ? new Uri(engine) : new Uri("unix:///run/berth-tests-no-engine.sock"),
+            InstallationId = installation,
+            ServersNetwork = "berth-" + installation,
+        };
+        settings = configure?.Invoke(settings) ?? settings;
         var app = BerthWebApp.Build(settings, builder =>
         {
             builder.Logging.ClearProviders();
@@ -109,6 +118,19 @@ public sealed class BerthTestHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
+        if (Environment.GetEnvironmentVariable("BERTH_TEST_DOCKER_HOST") is { Length: > 0 })
+        {
+            // Every container and network this host made carries its installation id: remove them.
+            try
+            {
+                await _app.Services.GetRequiredService<Berth.Docker.DockerEngine>().ReapSessionAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or global::Docker.DotNet.DockerApiException)
+            {
+                // The engine is gone (a test stopped it); nothing left to reap there.
+            }
+        }
+
         await _app.DisposeAsync();
         await _database.DisposeAsync();
     }
