@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Berth.Core.Accounts;
 
 /// <summary>Creating users and setting passwords: the rules shared by the CLI, the API and the panel.</summary>
-public sealed class AccountsService(BerthDbContext db, ActivityLog activity, PasswordVerifier passwords, SessionService sessions)
+public sealed class AccountsService(BerthDbContext db, ActivityLog activity, PasswordVerifier passwords, SessionService sessions, LoginThrottle throttle)
 {
     public const string InitialAdminEmail = "admin@admin.com";
 
@@ -66,15 +66,20 @@ public sealed class AccountsService(BerthDbContext db, ActivityLog activity, Pas
         ?? throw BerthException.Unauthenticated("UNAUTHENTICATED", "Sign in first.");
 
     /// <summary>Changes the caller's own password; every other session of theirs ends.</summary>
-    public async Task ChangePasswordAsync(long userId, long currentSessionId, string currentPassword, string newPassword, CancellationToken cancellationToken)
+    public async Task ChangePasswordAsync(long userId, long currentSessionId, string currentPassword, string newPassword, string clientAddress, CancellationToken cancellationToken)
     {
         PasswordHasher.EnsureAcceptable(newPassword, "new password");
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, cancellationToken)
             ?? throw BerthException.Unauthenticated("UNAUTHENTICATED", "Sign in first.");
+        // A stolen session must not become a way to guess the password without the login's limits.
+        var accountKey = user.Email.ToLowerInvariant();
+        throttle.Begin(accountKey, clientAddress);
         if (!passwords.Verify(currentPassword, user.Password))
         {
             throw BerthException.Invalid("WRONG_PASSWORD", "The current password is not correct.");
         }
+
+        throttle.Succeeded(accountKey, clientAddress);
 
         user.Password = PasswordHasher.Hash(newPassword);
         await db.InWriteTransactionAsync(async ct =>

@@ -23,12 +23,15 @@ public sealed class LoginService(
     public async Task<LoginResult> LoginAsync(string email, string password, string clientAddress, string? previousToken, CancellationToken cancellationToken)
     {
         // Not validated as an address: a malformed email must look exactly like an unknown one.
-        var accountKey = email.Trim().ToLowerInvariant();
+        var normalized = email.Trim().ToLowerInvariant();
+        var possible = normalized.Length is > 0 and <= EmailAddress.MaxLength;
+        // Impossible emails share one throttle key, so huge ones cannot make the throttle's memory grow.
+        var accountKey = possible ? normalized : "";
         throttle.Begin(accountKey, clientAddress);
 
-        var user = accountKey.Length is 0 or > EmailAddress.MaxLength
-            ? null
-            : await db.Users.AsNoTracking().FirstOrDefaultAsync(UserQueries.HasEmail(accountKey), cancellationToken);
+        var user = possible
+            ? await db.Users.AsNoTracking().FirstOrDefaultAsync(UserQueries.HasEmail(normalized), cancellationToken)
+            : null;
         var passwordMatches = passwords.Verify(password, user?.Password);
         if (user is null || !passwordMatches || !user.Enabled)
         {

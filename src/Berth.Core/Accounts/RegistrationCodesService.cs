@@ -83,8 +83,9 @@ public sealed class RegistrationCodesService(
         var normalizedEmail = EmailAddress.Normalize(email);
         PasswordHasher.EnsureAcceptable(password);
         var normalizedCode = code.Trim().ToUpperInvariant();
-        // Guessing codes is throttled per address like guessing passwords.
-        throttle.Begin("registration:" + normalizedCode, "registration:" + clientAddress);
+        // Guessing codes is throttled per address like guessing passwords (malformed codes share one key).
+        var codeKey = "registration:" + (normalizedCode.Length == Length ? normalizedCode : "");
+        throttle.Begin(codeKey, "registration:" + clientAddress);
 
         // Checked before bcrypt so that a bad code costs no hashing; checked again in the transaction.
         if (await GetLiveAsync(normalizedCode, cancellationToken) is null)
@@ -109,7 +110,7 @@ public sealed class RegistrationCodesService(
             await db.SaveChangesAsync(ct);
             return created;
         }, cancellationToken);
-        throttle.Succeeded("registration:" + normalizedCode, "registration:" + clientAddress);
+        throttle.Succeeded(codeKey, "registration:" + clientAddress);
         return user;
     }
 

@@ -23,13 +23,14 @@ internal static class MeEndpoints
     private static async Task<Ok<MeResponse>> GetAsync(ClaimsPrincipal principal, AccountsService accounts, CancellationToken cancellationToken) =>
         TypedResults.Ok(MeResponse.From(await accounts.GetAsync(principal.UserId(), cancellationToken)));
 
-    private static async Task<NoContent> ChangePasswordAsync(ChangePasswordRequest request, ClaimsPrincipal principal, AccountsService accounts, CancellationToken cancellationToken)
+    private static async Task<NoContent> ChangePasswordAsync(ChangePasswordRequest request, HttpContext context, AccountsService accounts, CancellationToken cancellationToken)
     {
         await accounts.ChangePasswordAsync(
-            principal.UserId(),
-            principal.SessionId(),
+            context.User.UserId(),
+            context.User.SessionId(),
             Fields.Required(request.CurrentPassword, "currentPassword"),
             Fields.Required(request.NewPassword, "newPassword"),
+            context.ClientAddress(),
             cancellationToken);
         return TypedResults.NoContent();
     }

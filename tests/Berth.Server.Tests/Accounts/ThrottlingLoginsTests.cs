@@ -62,4 +62,37 @@ public sealed class ThrottlingLoginsTests
             using var client = await host.LoginAsync();
         }
     }
+
+    [Fact]
+    public async Task GuessingTheCurrentPassword_FromASession_IsThrottledLikeLogin()
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var admin = await host.LoginAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await (await admin.PostAsJsonAsync("/api/me/password", new { currentPassword = $"guess-number-{i}", newPassword = "new-password-1" }))
+                .AssertProblemAsync(HttpStatusCode.BadRequest, "WRONG_PASSWORD");
+        }
+
+        await (await admin.PostAsJsonAsync("/api/me/password", new { currentPassword = BerthTestHost.AdminPassword, newPassword = "new-password-1" }))
+            .AssertProblemAsync(HttpStatusCode.TooManyRequests, "TOO_MANY_ATTEMPTS");
+    }
+
+    [Fact]
+    public async Task HugeEmails_AreThrottledTogether_AsOneImpossibleAccount()
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var client = host.CreateApiClient();
+
+        for (var i = 0; i < 5; i++)
+        {
+            var email = new string((char)('a' + i), 300) + "@example.com";
+            await (await client.PostAsJsonAsync("/api/auth/login", new { email, password = "some-password" }))
+                .AssertProblemAsync(HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        }
+
+        await (await client.PostAsJsonAsync("/api/auth/login", new { email = new string('z', 300) + "@example.com", password = "some-password" }))
+            .AssertProblemAsync(HttpStatusCode.TooManyRequests, "TOO_MANY_ATTEMPTS");
+    }
 }
