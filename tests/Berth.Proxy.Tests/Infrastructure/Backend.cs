@@ -29,6 +29,9 @@ internal sealed class Backend : IAsyncDisposable
 
     public Uri Address { get; private set; } = null!;
 
+    /// <summary>Set when a <c>/slow</c> request has reached this origin.</summary>
+    public TaskCompletionSource SlowRequestArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>Released by a test to let <c>/stream</c> send its second chunk.</summary>
     public TaskCompletionSource StreamGate { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -65,6 +68,7 @@ internal sealed class Backend : IAsyncDisposable
                 await EchoWebSocketAsync(context);
                 return;
             case "/slow":
+                SlowRequestArrived.TrySetResult();
                 await Task.Delay(TimeSpan.FromMilliseconds(1500), context.RequestAborted);
                 break;
             case "/stream":
