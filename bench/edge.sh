@@ -27,8 +27,8 @@ pids=()
 edge_in=""
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$work"
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work" 2>/dev/null || { sleep 2; rm -rf "$work"; }
 }
 trap cleanup EXIT
 
@@ -97,7 +97,7 @@ start_edge() { # routes certificates port -> sets edge_pid, prints the ready lin
     --routes "$routes" --certificates "$certificates" < "$fifo" > "$work/edge-$1-$2.out" 2>&1 &
   edge_pid=$!
   pids+=($edge_pid)
-  exec {edge_in}>"$fifo"   # holds stdin open; the edge stops when the script exits
+  exec {edge_in}>"$fifo"   # holds stdin open; the script's cleanup stops the edge with SIGTERM
   edge_inputs+=("$edge_in")
   wait_until 120 grep -q '^ready' "$work/edge-$1-$2.out" || { cat "$work/edge-$1-$2.out" >&2; die "edge did not start"; }
   grep '^ready' "$work/edge-$1-$2.out"
@@ -154,7 +154,8 @@ rss_1=$(rss_mb "${PIDS[edge-1]}")
 rss_many=$(rss_mb "${PIDS[edge-$ROUTES_MANY]}")
 
 log "edge memory: $ROUTES_MANY routes and 1000 certificates (in process, after full GCs)"
-memory=$(start_edge "$ROUTES_MANY" 1000 "$(free_port)")
+start_edge "$ROUTES_MANY" 1000 "$(free_port)" >/dev/null
+memory=$(grep '^ready' "$work/edge-$ROUTES_MANY-1000.out")
 log "YARP's own host routes, for comparison (not used by the edge)"
 yarp_routes=$("$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --routes "$ROUTES_MANY" --yarp-routes)
 

@@ -4,6 +4,7 @@
 // `EdgeBench --origin URL --routes N --yarp-routes` measures YARP's own host routes instead (see YarpRoutesProbe).
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Berth.Proxy;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -39,8 +40,19 @@ Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"ready routes={routeCount} certificates={certificateCount} heap_before_mb={before.Heap:F1} heap_after_mb={after.Heap:F1} rss_before_mb={before.Rss:F1} rss_after_mb={after.Rss:F1}"));
 
-// Runs until the script closes stdin (or kills the process).
-await Console.In.ReadToEndAsync();
+// Runs until stdin closes or SIGTERM/SIGINT arrives; then the edge is disposed and the process ends.
+var stop = new TaskCompletionSource();
+using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+});
+using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+});
+await Task.WhenAny(Console.In.ReadToEndAsync(), stop.Task);
 return 0;
 
 string? Argument(string name)

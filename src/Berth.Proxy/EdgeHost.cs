@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Proxy;
@@ -50,6 +51,8 @@ public sealed class EdgeHost : IAsyncDisposable
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
         builder.Services.AddLogging();
+        // The edge is stopped by its owner (DisposeAsync), not by SIGTERM or Ctrl+C: no console lifetime.
+        builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         builder.Services.AddEdge(configure);
         configureServices?.Invoke(builder.Services);
 
@@ -69,4 +72,12 @@ public sealed class EdgeHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>A host lifetime that ignores process signals; the owner of the <see cref="EdgeHost"/> stops it.</summary>
+internal sealed class OwnerStoppedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
