@@ -1,0 +1,54 @@
+namespace Berth.Proxy;
+
+/// <summary>Settings of the edge. Bound from the <c>Edge</c> configuration section by hosts that use configuration.</summary>
+public sealed class EdgeOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Edge";
+
+    /// <summary>Plain HTTP listeners, e.g. <c>http://0.0.0.0:80</c>; port 0 picks a free port.</summary>
+    public IList<string> HttpUrls { get; } = ["http://127.0.0.1:8080"];
+
+    /// <summary>HTTPS listeners, e.g. <c>https://0.0.0.0:443</c>; certificates come from the <see cref="ICertificateSelector"/>.</summary>
+    public IList<string> HttpsUrls { get; } = ["https://127.0.0.1:8443"];
+
+    /// <summary>The port written into HTTP→HTTPS redirects; null means the default port 443.</summary>
+    public int? HttpsRedirectPort { get; set; }
+
+    /// <summary>
+    /// Cloudflare's address ranges in CIDR notation (e.g. <c>173.245.48.0/20</c>). Hosts in
+    /// <see cref="EdgeTlsMode.CloudflareOrigin"/> only serve peers inside them, and <c>CF-Connecting-IP</c>
+    /// is believed only from them.
+    /// </summary>
+    public IList<string> CloudflareRanges { get; } = [];
+
+    /// <summary>How long connecting to an origin may take before the client gets a 502 page.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an origin may stay silent (no response headers, no body data) before the request fails.</summary>
+    public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>How long a client may take to send the request headers (slow clients are cut off).</summary>
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long an idle client connection is kept open.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>The largest total size of request headers, in bytes.</summary>
+    public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
+
+    /// <summary>The largest number of request headers.</summary>
+    public int MaxRequestHeaderCount { get; set; } = 100;
+
+    /// <summary>The largest request body in bytes; null leaves the limit to the application behind the edge.</summary>
+    public long? MaxRequestBodySize { get; set; }
+
+    /// <summary>The most concurrent client connections; null for no limit.</summary>
+    public long? MaxConcurrentConnections { get; set; }
+
+    /// <summary>
+    /// Runs socket continuations on the I/O thread instead of the thread pool. Faster for a pure proxy
+    /// (nothing blocks in the request path), unsafe for code that blocks; off by default.
+    /// </summary>
+    public bool InlineSocketCompletions { get; set; }
+}

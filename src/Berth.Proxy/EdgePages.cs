@@ -1,0 +1,47 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace Berth.Proxy;
+
+/// <summary>
+/// The edge's own answers. Neutral on purpose: they never echo the requested name, and an unknown
+/// host looks the same whatever exists on the platform.
+/// </summary>
+internal static class EdgePages
+{
+    public static readonly byte[] NotFound = Page(
+        "No application here", "No application at this name", "Nothing is published at this address.");
+
+    public static readonly byte[] BadGateway = Page(
+        "Application not answering", "The application is not answering",
+        "This name is published, but the application behind it did not answer. If it is yours, check that it is running and listening on port 80.");
+
+    public static readonly byte[] GatewayTimeout = Page(
+        "Application too slow", "The application took too long to answer",
+        "This name is published, but the application behind it did not answer in time.");
+
+    public static readonly byte[] Forbidden = Page(
+        "Forbidden", "Not served from this address", "This name is only served through its content delivery network.");
+
+    public static Task WriteAsync(HttpContext context, int statusCode, byte[] page)
+    {
+        var response = context.Response;
+        response.StatusCode = statusCode;
+        response.ContentType = "text/html; charset=utf-8";
+        response.ContentLength = page.Length;
+        response.Headers.CacheControl = "no-store";
+        return HttpMethods.IsHead(context.Request.Method)
+            ? Task.CompletedTask
+            : response.Body.WriteAsync(page, 0, page.Length, context.RequestAborted);
+    }
+
+    private static byte[] Page(string title, string heading, string text) => Encoding.UTF8.GetBytes(
+        $$"""
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+        <title>{{title}}</title>
+        <style>body{font-family:system-ui,sans-serif;margin:15vh auto;max-width:36em;padding:0 1em;color:#333}h1{font-weight:500}</style>
+        </head><body><h1>{{heading}}</h1><p>{{text}}</p></body></html>
+
+        """);
+}

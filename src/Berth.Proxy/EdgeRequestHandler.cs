@@ -1,0 +1,130 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Berth.Proxy;
+
+/// <summary>
+/// The whole request path of the edge: one route lookup, then the ACME challenge, the Cloudflare
+/// filter, the HTTPS redirect, or forwarding through YARP's <see cref="IHttpForwarder"/>. YARP's own
+/// route matching is not used: with thousands of hosts, rebuilding its endpoint matcher on every change
+/// costs far more than one dictionary probe per request.
+/// </summary>
+internal sealed class EdgeRequestHandler
+{
+    private const string ChallengePrefix = "/.well-known/acme-challenge";
+
+    private readonly EdgeRouteTable _routes;
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _client;
+    private readonly EdgeTransformer _transformer;
+    private readonly ClientAddressResolver _clientAddresses;
+    private readonly IAcmeChallengeResponder? _challenges;
+    private readonly ILogger _logger;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly int? _httpsRedirectPort;
+
+    public EdgeRequestHandler(
+        EdgeRouteTable routes,
+        IHttpForwarder forwarder,
+        EdgeForwarderClient client,
+        EdgeTransformer transformer,
+        ClientAddressResolver clientAddresses,
+        IOptions<EdgeOptions> options,
+        ILogger<EdgeRequestHandler> logger,
+        IAcmeChallengeResponder? challenges = null)
+    {
+        _routes = routes;
+        _forwarder = forwarder;
+        _client = client.Invoker;
+        _transformer = transformer;
+        _clientAddresses = clientAddresses;
+        _challenges = challenges;
+        _logger = logger;
+        _httpsRedirectPort = options.Value.HttpsRedirectPort is 443 ? null : options.Value.HttpsRedirectPort;
+        _requestConfig = new ForwarderRequestConfig
+        {
+            ActivityTimeout = options.Value.ActivityTimeout,
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            AllowResponseBuffering = false,
+        };
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var hostHeader = request.Host.Value ?? string.Empty;
+
+        if (_challenges is not null && request.Path.StartsWithSegments(ChallengePrefix, StringComparison.Ordinal, out var rest))
+        {
+            return AnswerChallengeAsync(context, hostHeader, rest);
+        }
+
+        if (!_routes.TryFindEntry(hostHeader, out var entry))
+        {
+            return EdgePages.WriteAsync(context, StatusCodes.Status404NotFound, EdgePages.NotFound);
+        }
+
+        if (entry.IsCloudflare && !_clientAddresses.IsTrustedPeer(context.Connection.RemoteIpAddress))
+        {
+            Log.CloudflareRefused(_logger, context.Connection.RemoteIpAddress?.ToString(), entry.Route.Host);
+            return EdgePages.WriteAsync(context, StatusCodes.Status403Forbidden, EdgePages.Forbidden);
+        }
+
+        if (entry.RedirectsToHttps && !request.IsHttps)
+        {
+            var host = HostName.FromHeader(hostHeader).ToString();
+            var target = new HostString(host, _httpsRedirectPort ?? 443);
+            context.Response.StatusCode = StatusCodes.Status308PermanentRedirect;
+            context.Response.Headers.Location = UriHelper.BuildAbsolute(
+                "https", _httpsRedirectPort is null ? new HostString(host) : target, request.PathBase, request.Path, request.QueryString);
+            return Task.CompletedTask;
+        }
+
+        return ForwardAsync(context, entry);
+    }
+
+    private async Task ForwardAsync(HttpContext context, RouteEntry entry)
+    {
+        var error = await _forwarder.SendAsync(context, entry.DestinationPrefix, _client, _requestConfig, _transformer);
+        if (error == ForwarderError.None)
+        {
+            return;
+        }
+
+        var status = context.Response.StatusCode;
+        if (status is StatusCodes.Status502BadGateway or StatusCodes.Status504GatewayTimeout && !context.Response.HasStarted)
+        {
+            Log.ForwardFailed(_logger, entry.Route.Host, error, context.Features.Get<IForwarderErrorFeature>()?.Exception);
+            await EdgePages.WriteAsync(
+                context, status, status == StatusCodes.Status504GatewayTimeout ? EdgePages.GatewayTimeout : EdgePages.BadGateway);
+        }
+    }
+
+    private async Task AnswerChallengeAsync(HttpContext context, string hostHeader, PathString rest)
+    {
+        var token = rest.Value?.TrimStart('/');
+        string? keyAuthorization = null;
+        if (!string.IsNullOrEmpty(token) && !token.Contains('/', StringComparison.Ordinal)
+            && (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
+        {
+            var host = HostName.FromHeader(hostHeader).ToString().ToLowerInvariant();
+            keyAuthorization = await _challenges!.GetKeyAuthorizationAsync(host, token, context.RequestAborted);
+        }
+
+        if (keyAuthorization is null)
+        {
+            await EdgePages.WriteAsync(context, StatusCodes.Status404NotFound, EdgePages.NotFound);
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.WriteAsync(keyAuthorization, context.RequestAborted);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Berth.Proxy;
+
+/// <summary>How the edge treats TLS for a route.</summary>
+public enum EdgeTlsMode
+{
+    /// <summary>Plain HTTP only; no certificate is expected.</summary>
+    Plain,
+
+    /// <summary>
+    /// A certificate from an ACME CA. Until it is issued the route is served over HTTP; once
+    /// <see cref="EdgeRoute.CertificateIssued"/> is set, HTTP requests are redirected to HTTPS.
+    /// </summary>
+    Acme,
+
+    /// <summary>
+    /// Behind Cloudflare: only clients inside the configured Cloudflare ranges are served, the client
+    /// address comes from <c>CF-Connecting-IP</c>, and TLS uses a self-signed origin certificate.
+    /// </summary>
+    CloudflareOrigin,
+}
+
+/// <summary>One host name published by the edge and the HTTP origin that serves it.</summary>
+/// <param name="Host">The host name as clients send it (matched case-insensitively, without port).</param>
+/// <param name="Destination">The origin, an absolute <c>http</c> or <c>https</c> URI such as <c>http://10.0.0.5:80/</c>.</param>
+/// <param name="Mode">The TLS treatment of the host.</param>
+/// <param name="CertificateIssued">
+/// True when a certificate for the host is in the certificate cache; with <see cref="EdgeTlsMode.Acme"/>
+/// plain HTTP requests are then redirected to HTTPS.
+/// </param>
+public sealed record EdgeRoute(string Host, Uri Destination, EdgeTlsMode Mode = EdgeTlsMode.Plain, bool CertificateIssued = false);

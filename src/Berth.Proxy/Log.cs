@@ -1,0 +1,20 @@
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Berth.Proxy;
+
+/// <summary>The edge's log messages; event ids 6000–6099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(6000, LogLevel.Information, "Edge routes applied: {Count} routes in {ElapsedMilliseconds:F1} ms")]
+    public static partial void RoutesApplied(ILogger logger, int count, double elapsedMilliseconds);
+
+    [LoggerMessage(6001, LogLevel.Information, "Origin of {Host} did not answer: {Error}")]
+    public static partial void ForwardFailed(ILogger logger, string host, ForwarderError error, Exception? exception);
+
+    [LoggerMessage(6002, LogLevel.Debug, "Refused {Peer} for {Host}: not a Cloudflare address")]
+    public static partial void CloudflareRefused(ILogger logger, string? peer, string host);
+
+    [LoggerMessage(6003, LogLevel.Information, "Edge listening on {Addresses}")]
+    public static partial void Listening(ILogger logger, string addresses);
+}
