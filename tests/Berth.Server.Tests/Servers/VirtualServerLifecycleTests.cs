@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Server.Tests.Servers;
 
 /// <summary>A user's virtual server from creation to deletion, on the real engine.</summary>
+[Collection(SharedEngine.Name)]
 public sealed class VirtualServerLifecycleTests(ServersFixture fixture) : IClassFixture<ServersFixture>
 {
     private BerthTestHost Host => fixture.Host;
