@@ -24,6 +24,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
 
     public DbSet<DockerContainer> DockerContainers => Set<DockerContainer>();
 
+    public DbSet<ServerUsage> ServerUsage => Set<ServerUsage>();
+
     public DbSet<DomainName> DomainNames => Set<DomainName>();
 
     public DbSet<ActivityEntry> RecentActivity => Set<ActivityEntry>();

@@ -312,6 +312,52 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DockerContainers", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Monitoring.ServerUsage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<double?>("CpuPercent")
+                        .HasColumnType("double precision")
+                        .HasColumnName("CpuPercent");
+
+                    b.Property<long>("DiskBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("DiskBytes");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("integer")
+                        .HasColumnName("IntervalSeconds");
+
+                    b.Property<long>("MemoryBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("MemoryBytes");
+
+                    b.Property<long>("MemoryLimitBytes")
+                        .HasColumnType("bigint")
+                        .HasColumnName("MemoryLimitBytes");
+
+                    b.Property<string>("SampledAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("SampledAt");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("ServerID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "SampledAt")
+                        .HasDatabaseName("idx_su_server_time");
+
+                    b.ToTable("Hosting_ServerUsage", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Servers.ServerSettings", b =>
                 {
                     b.Property<long>("ServerId")

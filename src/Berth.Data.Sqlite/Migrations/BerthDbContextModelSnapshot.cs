@@ -297,6 +297,50 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("Hosting_DockerContainers", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Monitoring.ServerUsage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<double?>("CpuPercent")
+                        .HasColumnType("REAL")
+                        .HasColumnName("CpuPercent");
+
+                    b.Property<long>("DiskBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("DiskBytes");
+
+                    b.Property<int>("IntervalSeconds")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("IntervalSeconds");
+
+                    b.Property<long>("MemoryBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("MemoryBytes");
+
+                    b.Property<long>("MemoryLimitBytes")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("MemoryLimitBytes");
+
+                    b.Property<string>("SampledAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("SampledAt");
+
+                    b.Property<long>("ServerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ServerID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ServerId", "SampledAt")
+                        .HasDatabaseName("idx_su_server_time");
+
+                    b.ToTable("Hosting_ServerUsage", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Servers.ServerSettings", b =>
                 {
                     b.Property<long>("ServerId")

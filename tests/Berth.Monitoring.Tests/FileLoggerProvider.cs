@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Monitoring.Tests;
+
+/// <summary>Appends log lines to the file named by BERTH_TEST_MONITOR_LOG (unset: nothing), for diagnosing a failed run.</summary>
+internal sealed class FileLoggerProvider(string path) : ILoggerProvider
+{
+    private readonly Lock _gate = new();
+
+    public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private void Write(string line)
+    {
+        lock (_gate)
+        {
+            File.AppendAllText(path, line + Environment.NewLine);
+        }
+    }
+
+    private sealed class FileLogger(FileLoggerProvider owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            owner.Write($"{TimeProvider.System.GetUtcNow():HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
+    }
+}
