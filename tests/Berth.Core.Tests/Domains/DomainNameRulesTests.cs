@@ -43,7 +43,7 @@ public sealed class DomainNameRulesTests
     [InlineData("exa*mple.com")]
     [InlineData("*.example.com")]
     [InlineData("example.com:80")]
-    [InlineData("pavyzdys.lt\n")]
+    [InlineData("pavyzdys\n.lt")]
     [InlineData("šviesa.lt")]
     [InlineData("xn--viesa-9ua.lt1")]
     [InlineData("ex\u0430mple.com")]
