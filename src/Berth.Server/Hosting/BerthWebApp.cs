@@ -1,4 +1,5 @@
 using Berth.Core;
+using Berth.Core.Domains;
 using Berth.Core.Servers;
 using Berth.Server.Api;
 using Berth.Server.Authentication;
@@ -30,6 +31,7 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
+        builder.Services.AddBerthDomains();
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddOpenApi();
@@ -50,6 +52,7 @@ public static class BerthWebApp
         app.MapActivityEndpoints();
         app.MapDashboardEndpoints();
         app.MapServersEndpoints();
+        app.MapDomainsEndpoints();
         return app;
     }
 }

@@ -1,0 +1,15 @@
+namespace Berth.Core.Domains;
+
+/// <summary>Where a domain's certificate stands: <c>none</c>, <c>pending</c>, <c>issued</c> or <c>failed</c>.</summary>
+public sealed record CertificateState(string Status, DateTimeOffset? ExpiresAt, string? LastError)
+{
+    public static readonly CertificateState None = new("none", null, null);
+
+    public static readonly CertificateState Pending = new("pending", null, null);
+}
+
+/// <summary>A domain as its server's owner sees it.</summary>
+public sealed record DomainView(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool NeedsDns, CertificateState Certificate);
+
+/// <summary>The answer of a dry-run validation: <see cref="Code"/> is null when the name may be added.</summary>
+public sealed record DomainValidation(bool Valid, string? Code, string Message);

@@ -1,0 +1,261 @@
+using Berth.Core.Activity;
+using Berth.Core.Data;
+using Berth.Core.Errors;
+using Berth.Core.Servers;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Core.Domains;
+
+/// <summary>
+/// The domain use cases, always scoped by a server the caller may see (its owner, or an admin)
+/// and, for one domain, by that server as well: another user's server answers exactly like a
+/// missing one, another server's domain exactly like a missing domain. Names are unique across
+/// the platform; a clash is a 400 <c>DOMAIN_TAKEN</c>, also when two requests race for one name.
+/// </summary>
+public sealed partial class DomainsService(
+    BerthDbContext db,
+    DomainsOptions options,
+    IDomainCertificates certificates,
+    IDomainChangeNotifier notifier,
+    ActivityLog activity,
+    ILogger<DomainsService> logger)
+{
+    public const string TakenCode = "DOMAIN_TAKEN";
+
+    private static readonly BerthException ServerNotFound = BerthException.NotFound("SERVER_NOT_FOUND", "No such server.");
+    private static readonly BerthException DomainNotFound = BerthException.NotFound("DOMAIN_NOT_FOUND", "No such domain on this server.");
+
+    public async Task<List<DomainView>> ListAsync(long actorId, bool isAdmin, long serverId, CancellationToken cancellationToken)
+    {
+        await FindVisibleServerAsync(actorId, isAdmin, serverId, cancellationToken);
+        var domains = await db.DomainNames.AsNoTracking().Where(d => d.VirtualServerId == serverId).OrderBy(d => d.Id).ToListAsync(cancellationToken);
+        return await ViewsAsync(domains, cancellationToken);
+    }
+
+    public async Task<DomainView> GetAsync(long actorId, bool isAdmin, long serverId, long domainId, CancellationToken cancellationToken)
+    {
+        await FindVisibleServerAsync(actorId, isAdmin, serverId, cancellationToken);
+        var domain = await FindDomainAsync(serverId, domainId, cancellationToken);
+        return (await ViewsAsync([domain], cancellationToken)).Single();
+    }
+
+    /// <summary>Dry run of adding <paramref name="name"/> (to <paramref name="serverId"/>, which must then be visible to the caller).</summary>
+    public async Task<DomainValidation> ValidateAsync(long actorId, bool isAdmin, string? name, long? serverId, CancellationToken cancellationToken)
+    {
+        if (serverId is { } id)
+        {
+            await FindVisibleServerAsync(actorId, isAdmin, id, cancellationToken);
+        }
+
+        var check = DomainNameRules.Check(name, options);
+        if (!check.Valid)
+        {
+            return new DomainValidation(false, check.Code, check.Message);
+        }
+
+        var holder = await HolderOfAsync(check.Name, cancellationToken);
+        if (holder is not null && holder.Live)
+        {
+            return new DomainValidation(false, TakenCode, TakenMessage(check.Name));
+        }
+
+        return new DomainValidation(true, null, check.Message);
+    }
+
+    public async Task<DomainView> AddAsync(long actorId, bool isAdmin, long serverId, string? name, bool ssl, bool isCloudflare, CancellationToken cancellationToken)
+    {
+        var check = Checked(name);
+        var domain = await WriteAsync(check.Name, async ct =>
+        {
+            await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
+            await ClaimAsync(check.Name, exceptId: null, ct);
+            var added = new DomainName { VirtualServerId = serverId, Name = check.Name, Ssl = ssl, IsCloudflare = isCloudflare };
+            db.DomainNames.Add(added);
+            activity.Add(db, actorId, $"Domain name \"{check.Name}\" added to virtual server #{serverId}");
+            await db.SaveChangesAsync(ct);
+            return added;
+        }, cancellationToken);
+
+        Notify(new DomainChange(DomainChangeKind.Added, domain.Id, serverId, domain.Name, null));
+        return (await ViewsAsync([domain], cancellationToken)).Single();
+    }
+
+    /// <summary>Changes the fields given (a null keeps the current value).</summary>
+    public async Task<DomainView> EditAsync(long actorId, bool isAdmin, long serverId, long domainId, string? name, bool? ssl, bool? isCloudflare, CancellationToken cancellationToken)
+    {
+        var check = name is null ? null : Checked(name);
+        string? previous = null;
+        var domain = await WriteAsync(check?.Name, async ct =>
+        {
+            await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
+            var edited = await FindDomainAsync(serverId, domainId, ct);
+            previous = edited.Name;
+            var changes = new List<string>();
+            if (check is not null && check.Name != edited.Name)
+            {
+                await ClaimAsync(check.Name, exceptId: edited.Id, ct);
+                changes.Add($"renamed to \"{check.Name}\"");
+                edited.Name = check.Name;
+            }
+
+            if (ssl is { } s && s != edited.Ssl)
+            {
+                changes.Add($"SSL {(s ? "on" : "off")}");
+                edited.Ssl = s;
+            }
+
+            if (isCloudflare is { } cf && cf != edited.IsCloudflare)
+            {
+                changes.Add($"Cloudflare {(cf ? "on" : "off")}");
+                edited.IsCloudflare = cf;
+            }
+
+            if (changes.Count > 0)
+            {
+                activity.Add(db, actorId, $"Domain name \"{previous}\" of virtual server #{serverId} edited ({string.Join(", ", changes)})");
+                await db.SaveChangesAsync(ct);
+            }
+
+            return (edited, changed: changes.Count > 0);
+        }, cancellationToken);
+
+        if (domain.changed)
+        {
+            Notify(new DomainChange(DomainChangeKind.Edited, domain.edited.Id, serverId, domain.edited.Name, previous != domain.edited.Name ? previous : null));
+        }
+
+        return (await ViewsAsync([domain.edited], cancellationToken)).Single();
+    }
+
+    public async Task DeleteAsync(long actorId, bool isAdmin, long serverId, long domainId, CancellationToken cancellationToken)
+    {
+        var removed = await db.InWriteTransactionAsync(async ct =>
+        {
+            await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
+            var domain = await FindDomainAsync(serverId, domainId, ct);
+            db.DomainNames.Remove(domain);
+            activity.Add(db, actorId, $"Domain name \"{domain.Name}\" removed from virtual server #{serverId}");
+            await db.SaveChangesAsync(ct);
+            return domain;
+        }, cancellationToken);
+
+        Notify(new DomainChange(DomainChangeKind.Removed, removed.Id, serverId, removed.Name, null));
+    }
+
+    private DomainNameCheck Checked(string? name)
+    {
+        var check = DomainNameRules.Check(name, options);
+        return check.Valid ? check : throw BerthException.Invalid(check.Code!, check.Message);
+    }
+
+    /// <summary>
+    /// Runs a write as one transaction. The database's unique index has the last word on names:
+    /// a request that lost a race to another writer gets <c>DOMAIN_TAKEN</c>, never a 500.
+    /// </summary>
+    private async Task<T> WriteAsync<T>(string? name, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await db.InWriteTransactionAsync(work, cancellationToken);
+        }
+        catch (DbUpdateException) when (name is not null)
+        {
+            if (await NameExistsAsync(name, cancellationToken))
+            {
+                throw BerthException.Invalid(TakenCode, TakenMessage(name));
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Refuses a name a live server holds. A row left behind by a deleted server (e.g. in an
+    /// adopted database) holds nothing: it is removed, so the name is free again.
+    /// </summary>
+    private async Task ClaimAsync(string name, long? exceptId, CancellationToken cancellationToken)
+    {
+        var holder = await HolderOfAsync(name, cancellationToken);
+        if (holder is null || holder.Domain.Id == exceptId)
+        {
+            return;
+        }
+
+        if (holder.Live)
+        {
+            throw BerthException.Invalid(TakenCode, TakenMessage(name));
+        }
+
+        db.DomainNames.Remove(holder.Domain);
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private sealed record Holder(DomainName Domain, bool Live);
+
+    private async Task<Holder?> HolderOfAsync(string name, CancellationToken cancellationToken)
+    {
+        var domain = await db.DomainNames.FirstOrDefaultAsync(d => d.Name == name, cancellationToken);
+        if (domain is null)
+        {
+            return null;
+        }
+
+        var live = await db.VirtualServers.AnyAsync(s => s.Id == domain.VirtualServerId && !s.Deleted, cancellationToken);
+        return new Holder(domain, live);
+    }
+
+    private async Task<bool> NameExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        db.ChangeTracker.Clear();
+        return await db.DomainNames.AnyAsync(d => d.Name == name, cancellationToken);
+    }
+
+    private static string TakenMessage(string name) => $"\"{name}\" is already used on this platform.";
+
+    private async Task FindVisibleServerAsync(long actorId, bool isAdmin, long serverId, CancellationToken cancellationToken)
+    {
+        if (serverId == VirtualServer.HostId)
+        {
+            throw ServerNotFound;
+        }
+
+        var owner = await db.VirtualServers.Where(s => s.Id == serverId && !s.Deleted).Select(s => (long?)s.OwnerId).FirstOrDefaultAsync(cancellationToken);
+        if (owner is null || !(isAdmin || owner == actorId))
+        {
+            throw ServerNotFound;
+        }
+    }
+
+    private async Task<DomainName> FindDomainAsync(long serverId, long domainId, CancellationToken cancellationToken) =>
+        await db.DomainNames.FirstOrDefaultAsync(d => d.Id == domainId && d.VirtualServerId == serverId, cancellationToken) ?? throw DomainNotFound;
+
+    private async Task<List<DomainView>> ViewsAsync(IReadOnlyCollection<DomainName> domains, CancellationToken cancellationToken)
+    {
+        var states = await certificates.StatesAsync(domains, cancellationToken);
+        return domains.Select(d => new DomainView(
+            d.Id,
+            d.VirtualServerId,
+            d.Name,
+            d.Ssl,
+            d.IsCloudflare,
+            NeedsDns: !DomainNameRules.Check(d.Name, options).UnderAppsDomain,
+            states.GetValueOrDefault(d.Id) ?? (d.Ssl ? CertificateState.Pending : CertificateState.None))).ToList();
+    }
+
+    private void Notify(DomainChange change)
+    {
+        try
+        {
+            notifier.DomainChanged(change);
+        }
+        catch (Exception e)
+        {
+            // The change is committed; a listener's failure must not turn it into an error for the caller.
+            LogNotifierFailed(logger, change.DomainName, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 3100, Level = LogLevel.Error, Message = "A domain change listener failed on {DomainName}")]
+    private static partial void LogNotifierFailed(ILogger logger, string domainName, Exception exception);
+}

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Berth.Core.Domains;
+
+public static class DomainsServiceCollectionExtensions
+{
+    /// <summary>The domain use cases. The certificate state and the change notifier keep any implementation registered before.</summary>
+    public static IServiceCollection AddBerthDomains(this IServiceCollection services, DomainsOptions? options = null)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(options ?? new DomainsOptions());
+        services.TryAddSingleton<IDomainCertificates, NoDomainCertificates>();
+        services.TryAddSingleton<IDomainChangeNotifier, NoDomainChangeNotifier>();
+        services.AddScoped<DomainsService>();
+        return services;
+    }
+}

@@ -1,0 +1,29 @@
+using Berth.Core.Domains;
+
+namespace Berth.Server.Api.Contracts;
+
+/// <summary>Body of adding a domain; <c>ssl</c> and <c>isCloudflare</c> default to false.</summary>
+public sealed record AddDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare);
+
+/// <summary>Body of editing a domain: a field left out (or null) keeps its current value.</summary>
+public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare);
+
+/// <summary>
+/// A certificate's state: <c>none</c>, <c>pending</c>, <c>issued</c> or <c>failed</c>. Until
+/// certificates are issued, a domain with <c>ssl</c> on reports <c>pending</c> and one without <c>none</c>.
+/// </summary>
+public sealed record CertificateResponse(string Status, DateTimeOffset? ExpiresAt, string? LastError);
+
+public sealed record DomainResponse(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool NeedsDns, CertificateResponse Certificate)
+{
+    public static DomainResponse From(DomainView view) => new(
+        view.Id,
+        view.ServerId,
+        view.DomainName,
+        view.Ssl,
+        view.IsCloudflare,
+        view.NeedsDns,
+        new CertificateResponse(view.Certificate.Status, view.Certificate.ExpiresAt, view.Certificate.LastError));
+}
+
+public sealed record DomainValidationResponse(bool Valid, string? Code, string Message);

@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Http.Json;
+using Berth.Server.Tests.Infrastructure;
+
+namespace Berth.Server.Tests.Domains;
+
+/// <summary>The dry run says whether a name may be added, with a code and a message, and writes nothing.</summary>
+public sealed class ValidatingDomainNamesTests
+{
+    [Fact]
+    public async Task Validate_AnswersValidOrACode_ForEveryKindOfName()
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var admin = await host.LoginAsync();
+        var (alice, aliceId) = await host.UserAsync(admin, "alice@example.com");
+        using var _ = alice;
+        var serverId = await host.InsertServerAsync(aliceId);
+        await alice.AddDomainOkAsync(serverId, "taken.example.com");
+        var before = await host.ActivityMessagesAsync();
+
+        (string? Name, bool Valid, string? Code)[] table =
+        [
+            ("example.com", true, null),
+            ("  Example.COM ", true, null),
+            ("myapp.apps.localhost", true, null),
+            ("apps.localhost", false, "DOMAIN_RESERVED"),
+            ("taken.example.com", false, "DOMAIN_TAKEN"),
+            ("TAKEN.example.com", false, "DOMAIN_TAKEN"),
+            ("", false, "INVALID_DOMAIN_NAME"),
+            (null, false, "INVALID_DOMAIN_NAME"),
+            ("a.bc", false, "INVALID_DOMAIN_NAME"),
+            (new string('a', 36) + ".com", false, "INVALID_DOMAIN_NAME"),
+            ("example..com", false, "INVALID_DOMAIN_NAME"),
+            ("1example.com", false, "INVALID_DOMAIN_NAME"),
+            ("example.com-", false, "INVALID_DOMAIN_NAME"),
+            ("127.0.0.1", false, "INVALID_DOMAIN_NAME"),
+            ("šviesa.lt", false, "INVALID_DOMAIN_NAME"),
+            ("exa mple.com", false, "INVALID_DOMAIN_NAME"),
+        ];
+
+        foreach (var (name, valid, code) in table)
+        {
+            var query = name is null ? "" : $"name={Uri.EscapeDataString(name)}";
+            var response = await alice.GetAsync($"/api/domains/validate?{query}");
+            await response.AssertStatusAsync(HttpStatusCode.OK);
+            var body = await response.JsonAsync();
+            Assert.True(valid == body.GetProperty("valid").GetBoolean(), $"{name}: {body}");
+            Assert.Equal(code, body.GetProperty("code").GetString());
+            Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
+        }
+
+        var withServer = await (await alice.GetAsync($"/api/domains/validate?name=new.example.com&serverId={serverId}")).JsonAsync();
+        Assert.True(withServer.GetProperty("valid").GetBoolean());
+        Assert.Equal(before, await host.ActivityMessagesAsync());
+        Assert.Equal(["taken.example.com"], await host.DomainRowsAsync());
+    }
+
+    [Fact]
+    public async Task Validate_NeedsASignedInUser_AndAVisibleServer_AndAWellFormedServerId()
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var admin = await host.LoginAsync();
+        var (alice, _) = await host.UserAsync(admin, "alice@example.com");
+        using var _a = alice;
+        var adminsServer = await host.InsertServerAsync(await admin.MyIdAsync());
+
+        using var anonymous = host.CreateApiClient();
+        await (await anonymous.GetAsync("/api/domains/validate?name=example.com")).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
+        await (await alice.GetAsync($"/api/domains/validate?name=example.com&serverId={adminsServer}")).AssertProblemAsync(HttpStatusCode.NotFound, "SERVER_NOT_FOUND");
+        await (await alice.GetAsync("/api/domains/validate?name=example.com&serverId=0")).AssertProblemAsync(HttpStatusCode.NotFound, "SERVER_NOT_FOUND");
+        var bad = await alice.GetAsync("/api/domains/validate?name=example.com&serverId=abc");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.False(string.IsNullOrEmpty((await bad.JsonAsync()).GetProperty("code").GetString()));
+    }
+
+    [Fact]
+    public async Task AddingAnInvalidOrReservedName_IsRefused_WithTheSameCodeAsTheDryRun()
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var admin = await host.LoginAsync();
+        var serverId = await host.InsertServerAsync(await admin.MyIdAsync());
+
+        await (await admin.AddDomainAsync(serverId, "example..com")).AssertProblemAsync(HttpStatusCode.BadRequest, "INVALID_DOMAIN_NAME");
+        await (await admin.AddDomainAsync(serverId, "apps.localhost")).AssertProblemAsync(HttpStatusCode.BadRequest, "DOMAIN_RESERVED");
+        await (await admin.AddDomainAsync(serverId, "10.0.0.1")).AssertProblemAsync(HttpStatusCode.BadRequest, "INVALID_DOMAIN_NAME");
+        var domainId = (await admin.AddDomainOkAsync(serverId, "ok.example.com")).GetProperty("id").GetInt64();
+        var edit = await admin.PutAsJsonAsync($"/api/servers/{serverId}/domains/{domainId}", new { domainName = "Bad_.example.co1" });
+        await edit.AssertProblemAsync(HttpStatusCode.BadRequest, "INVALID_DOMAIN_NAME");
+        Assert.Equal(["ok.example.com"], await host.DomainRowsAsync());
+    }
+}
