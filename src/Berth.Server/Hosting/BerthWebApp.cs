@@ -30,6 +30,7 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
+        builder.Services.AddBerthEdge(settings.Edge);
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddOpenApi();
