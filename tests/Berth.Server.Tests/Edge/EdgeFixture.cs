@@ -167,7 +167,6 @@ public sealed class EdgeFixture : IAsyncLifetime
         await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, EdgeHttp.Port));
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
-        socket.Shutdown(SocketShutdown.Send);
         using var reader = new StreamReader(stream);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         return await reader.ReadToEndAsync(timeout.Token);
