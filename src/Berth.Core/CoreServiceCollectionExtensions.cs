@@ -1,6 +1,7 @@
 using Berth.Core.Accounts;
 using Berth.Core.Activity;
 using Berth.Core.Data;
+using Berth.Core.Domains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -25,6 +26,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<LoginService>();
         services.AddScoped<RegistrationCodesService>();
         services.AddScoped<UsersService>();
+        services.TryAddSingleton<EdgeRoutesSignal>();
         return services;
     }
 }

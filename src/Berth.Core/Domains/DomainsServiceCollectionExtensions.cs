@@ -11,7 +11,8 @@ public static class DomainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(options ?? new DomainsOptions());
         services.TryAddSingleton<IDomainCertificates, NoDomainCertificates>();
-        services.TryAddSingleton<IDomainChangeNotifier, NoDomainChangeNotifier>();
+        services.TryAddSingleton<EdgeRoutesSignal>();
+        services.TryAddSingleton<IDomainChangeNotifier, EdgeRoutesNotifier>();
         services.AddScoped<DomainsService>();
         return services;
     }

@@ -12,16 +12,15 @@ public sealed record DomainChange(DomainChangeKind Kind, long DomainId, long Ser
 
 /// <summary>
 /// Told of every domain change after it is committed, e.g. by the edge to rebuild its routes.
-/// Implementations return quickly and do not throw; the default does nothing.
+/// Implementations return quickly and do not throw; the default wakes the edge's route rebuild.
 /// </summary>
 public interface IDomainChangeNotifier
 {
     void DomainChanged(DomainChange change);
 }
 
-internal sealed class NoDomainChangeNotifier : IDomainChangeNotifier
+/// <summary>Every committed domain change makes the edge rebuild its routes now (a change applies in under a second).</summary>
+internal sealed class EdgeRoutesNotifier(EdgeRoutesSignal signal) : IDomainChangeNotifier
 {
-    public void DomainChanged(DomainChange change)
-    {
-    }
+    public void DomainChanged(DomainChange change) => signal.Request();
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Berth.Core.Activity;
 using Berth.Core.Data;
+using Berth.Core.Domains;
 using Berth.Core.Errors;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,6 +19,7 @@ public sealed class ServersService(
     ServerReconcileSignal reconcile,
     ServersOptions options,
     ActivityLog activity,
+    EdgeRoutesSignal edgeRoutes,
     TimeProvider clock)
 {
     private static readonly BerthException NotFound = BerthException.NotFound("SERVER_NOT_FOUND", "No such server.");
@@ -117,6 +119,9 @@ public sealed class ServersService(
                 return await db.SaveChangesAsync(ct);
             }, cancellationToken);
         }
+
+        // Its domains are gone: the edge drops their routes now, not on its next periodic pass.
+        edgeRoutes.Request();
     }
 
     /// <summary>Admin only (enforced by the caller's policy): new limits, applied live to a running container.</summary>

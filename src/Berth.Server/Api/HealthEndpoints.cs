@@ -20,6 +20,7 @@ internal static class HealthEndpoints
         IDbContextFactory<BerthDbContext> contexts,
         DockerEngine engine,
         RuntimeProfileHolder runtime,
+        Berth.Server.Edge.EdgeRuntime edge,
         CancellationToken cancellationToken)
     {
         string status;
@@ -43,7 +44,8 @@ internal static class HealthEndpoints
             healthy ? "healthy" : "unhealthy",
             typeof(HealthEndpoints).Assembly.GetName().Version?.ToString() ?? "",
             new DatabaseHealth(provider.Name, status, schemaVersion, error),
-            new EngineHealth(await PingAsync(engine, cancellationToken), runtime.Profile.Name, runtime.Profile.Isolation));
+            new EngineHealth(await PingAsync(engine, cancellationToken), runtime.Profile.Name, runtime.Profile.Isolation),
+            EdgeHealthOf(edge));
         return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -63,7 +65,14 @@ internal static class HealthEndpoints
         }
     }
 
-    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database, EngineHealth Engine);
+    /// <summary>The edge's listeners and route count; it does not make Berth unhealthy either.</summary>
+    private static EdgeHealth EdgeHealthOf(Berth.Server.Edge.EdgeRuntime edge) => edge.Host is { } host
+        ? new EdgeHealth("listening", [.. host.HttpAddresses.Select(a => a.ToString())], [.. host.HttpsAddresses.Select(a => a.ToString())], host.Routes.Count)
+        : new EdgeHealth("stopped", [], [], 0);
+
+    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database, EngineHealth Engine, EdgeHealth Edge);
+
+    internal sealed record EdgeHealth(string Status, IReadOnlyList<string> Http, IReadOnlyList<string> Https, int Routes);
 
     internal sealed record EngineHealth(string Status, string RuntimeProfile, string Isolation);
 

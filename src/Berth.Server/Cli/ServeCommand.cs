@@ -18,7 +18,19 @@ internal static class ServeCommand
         var dockerHost = new Option<string?>("--docker-host") { Description = $"Host Docker engine for virtual servers. Env: BERTH_DOCKER_HOST. Default: {ServeSettings.DefaultDockerHost}" };
         var runtimeProfile = new Option<string?>("--runtime-profile") { Description = "Isolation of virtual servers: auto (default), sysbox, privileged or caps. Env: BERTH_RUNTIME_PROFILE" };
         var serverImage = new Option<string?>("--server-image") { Description = "Image of new virtual servers instead of the built one (berth image build). Env: BERTH_SERVER_IMAGE" };
-        var command = new Command("serve", "Run the platform: panel, API and background services.") { urls, adminPassword, dockerHost, runtimeProfile, serverImage };
+        var edgeHttp = new Option<string?>("--edge-http") { Description = $"Plain HTTP listeners of the edge, separated by ';'. Env: BERTH_EDGE_HTTP. Default: {EdgeSettings.DefaultHttpUrls}" };
+        var edgeHttps = new Option<string?>("--edge-https") { Description = $"HTTPS listeners of the edge, separated by ';'. Env: BERTH_EDGE_HTTPS. Default: {EdgeSettings.DefaultHttpsUrls}" };
+        var appsDomain = new Option<string?>("--apps-domain") { Description = "Domain under which <label>.<apps domain> names need no DNS of their own. Env: BERTH_APPS_DOMAIN" };
+        var controlHost = new Option<string?>("--control-host") { Description = "Host name of the panel and API; reserved, never a tenant's domain. Env: BERTH_CONTROL_HOST" };
+        var cloudflareRanges = new Option<string?>("--cloudflare-ranges") { Description = "File of Cloudflare's address ranges (one CIDR a line). Env: BERTH_CLOUDFLARE_RANGES. Default: the published list shipped with Berth" };
+        var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}" };
+        var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact address given to the certificate authority. Env: BERTH_ACME_EMAIL" };
+        var acmeTrustRoot = new Option<string?>("--acme-trust-root") { Description = "PEM file of an extra root to trust when talking to the ACME server (e.g. Pebble's). Env: BERTH_ACME_TRUST_ROOT" };
+        var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
+        {
+            urls, adminPassword, dockerHost, runtimeProfile, serverImage,
+            edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, acmeDirectory, acmeEmail, acmeTrustRoot,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServeSettings settings;
@@ -32,6 +44,15 @@ internal static class ServeCommand
                     DockerHost = ServeSettings.ParseDockerHost(parse.GetValue(dockerHost) ?? Environment.GetEnvironmentVariable("BERTH_DOCKER_HOST") ?? ServeSettings.DefaultDockerHost),
                     RuntimeProfile = ServeSettings.ParseRuntimeProfile(parse.GetValue(runtimeProfile) ?? Environment.GetEnvironmentVariable("BERTH_RUNTIME_PROFILE") ?? "auto"),
                     ServerImage = parse.GetValue(serverImage) ?? Environment.GetEnvironmentVariable("BERTH_SERVER_IMAGE"),
+                    Edge = ResolveEdge(
+                        parse.GetValue(edgeHttp) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_HTTP"),
+                        parse.GetValue(edgeHttps) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_HTTPS"),
+                        parse.GetValue(appsDomain) ?? Environment.GetEnvironmentVariable("BERTH_APPS_DOMAIN"),
+                        parse.GetValue(controlHost) ?? Environment.GetEnvironmentVariable("BERTH_CONTROL_HOST"),
+                        parse.GetValue(cloudflareRanges) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_RANGES"),
+                        parse.GetValue(acmeDirectory) ?? Environment.GetEnvironmentVariable("BERTH_ACME_DIRECTORY"),
+                        parse.GetValue(acmeEmail) ?? Environment.GetEnvironmentVariable("BERTH_ACME_EMAIL"),
+                        parse.GetValue(acmeTrustRoot) ?? Environment.GetEnvironmentVariable("BERTH_ACME_TRUST_ROOT")),
                 };
             }
             catch (SettingsException e)
@@ -47,6 +68,20 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>The edge's settings from options or environment; a wrong value names its setting.</summary>
+    internal static EdgeSettings ResolveEdge(
+        string? http, string? https, string? appsDomain, string? controlHost, string? cloudflareRanges, string? acmeDirectory, string? acmeEmail, string? acmeTrustRoot) => new()
+        {
+            HttpUrls = EdgeFeature.ParseListeners(http ?? EdgeSettings.DefaultHttpUrls, "http", "--edge-http (BERTH_EDGE_HTTP)"),
+            HttpsUrls = EdgeFeature.ParseListeners(https ?? EdgeSettings.DefaultHttpsUrls, "https", "--edge-https (BERTH_EDGE_HTTPS)"),
+            AppsDomain = string.IsNullOrWhiteSpace(appsDomain) ? null : EdgeFeature.ParseHostName(appsDomain, "--apps-domain (BERTH_APPS_DOMAIN)"),
+            ControlHost = string.IsNullOrWhiteSpace(controlHost) ? null : EdgeFeature.ParseHostName(controlHost, "--control-host (BERTH_CONTROL_HOST)"),
+            CloudflareRanges = string.IsNullOrWhiteSpace(cloudflareRanges) ? EdgeFeature.PublishedCloudflareRanges() : EdgeFeature.LoadCloudflareRanges(cloudflareRanges),
+            AcmeDirectory = EdgeFeature.ParseAcmeDirectory(acmeDirectory ?? EdgeSettings.DefaultAcmeDirectory),
+            AcmeEmail = string.IsNullOrWhiteSpace(acmeEmail) ? null : EdgeFeature.ParseAcmeEmail(acmeEmail),
+            AcmeTrustRoot = string.IsNullOrWhiteSpace(acmeTrustRoot) ? null : EdgeFeature.ParseAcmeTrustRoot(acmeTrustRoot),
+        };
 
     /// <summary>Migrates, creates the first administrator if needed, and starts listening.</summary>
     public static async Task StartAsync(WebApplication app, ServeSettings settings, TextWriter output, CancellationToken cancellationToken)

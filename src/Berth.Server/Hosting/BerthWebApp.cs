@@ -31,7 +31,8 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
-        builder.Services.AddBerthDomains();
+        builder.Services.AddBerthEdge(settings.Edge);
+        builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddOpenApi();

@@ -21,6 +21,9 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
     /// <summary>Docker network of the virtual servers.</summary>
     public string ServersNetwork { get; init; } = "berth-servers";
 
+    /// <summary>The edge: listeners, names, Cloudflare ranges and certificate authority.</summary>
+    public EdgeSettings Edge { get; init; } = new();
+
     /// <summary>Parses a <c>--docker-host</c> value, naming the setting when it is wrong.</summary>
     public static Uri ParseDockerHost(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "unix" or "tcp"

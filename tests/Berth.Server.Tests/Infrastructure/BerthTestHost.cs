@@ -66,6 +66,8 @@ public sealed class BerthTestHost : IAsyncDisposable
             DockerHost = Environment.GetEnvironmentVariable("BERTH_TEST_DOCKER_HOST") is { Length: > 0 } engine ? new Uri(engine) : new Uri("unix:///run/berth-tests-no-engine.sock"),
             InstallationId = installation,
             ServersNetwork = "berth-" + installation,
+            // Tests run in parallel: the edge takes free ports, never the defaults.
+            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"] },
         };
         settings = configure?.Invoke(settings) ?? settings;
         var app = BerthWebApp.Build(settings, builder =>

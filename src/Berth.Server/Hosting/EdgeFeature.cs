@@ -1,0 +1,190 @@
+using System.Net;
+using System.Net.Mail;
+using System.Reflection;
+using Berth.Acme;
+using Berth.Proxy;
+using Berth.Server.Edge;
+
+namespace Berth.Server.Hosting;
+
+/// <summary>
+/// The edge inside <c>berth serve</c>: its settings, and its registration. The edge runs on Kestrel
+/// listeners of its own (<see cref="EdgeRuntime"/>), apart from the panel and API on <c>--urls</c>.
+/// </summary>
+public static class EdgeFeature
+{
+    private const string RangesResource = "Berth.Server.Edge.cloudflare-ranges.txt";
+
+    /// <summary>Registers the edge: its runtime, the route reconciler, the route signal and the HTTP-01 challenge store.</summary>
+    public static IServiceCollection AddBerthEdge(this IServiceCollection services, EdgeSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddSingleton<InMemoryHttp01ChallengeStore>();
+        services.AddSingleton<IHttp01ChallengeStore>(sp => sp.GetRequiredService<InMemoryHttp01ChallengeStore>());
+        services.AddSingleton<IAcmeChallengeResponder, Http01ChallengeResponder>();
+        services.AddSingleton<EdgeRuntime>();
+        services.AddHostedService(sp => sp.GetRequiredService<EdgeRuntime>());
+        services.AddSingleton<EdgeRouteReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<EdgeRouteReconciler>());
+        return services;
+    }
+
+    /// <summary>Parses <c>--edge-http</c> / <c>--edge-https</c>: listener URLs separated by <c>;</c>.</summary>
+    public static IReadOnlyList<string> ParseListeners(string value, string scheme, string setting)
+    {
+        var urls = value.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
+        {
+            throw new SettingsException($"{setting}: a listener URL such as {scheme}://0.0.0.0:{(scheme == "http" ? 80 : 443)} is required.");
+        }
+
+        foreach (var url in urls)
+        {
+            BindingAddress address;
+            try
+            {
+                address = BindingAddress.Parse(url);
+            }
+            catch (FormatException)
+            {
+                throw new SettingsException($"{setting}: '{url}' is not a listener URL such as {scheme}://0.0.0.0:{(scheme == "http" ? 80 : 443)}.");
+            }
+
+            var host = address.Host;
+            var hostOk = host is "*" or "+" or "0.0.0.0" or "[::]" || host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+                || IPAddress.TryParse(host.Trim('[', ']'), out _);
+            if (!string.Equals(address.Scheme, scheme, StringComparison.OrdinalIgnoreCase) || !hostOk || address.Port is < 0 or > 65535
+                || !string.IsNullOrEmpty(address.PathBase) || address.IsNamedPipe || address.IsUnixPipe)
+            {
+                throw new SettingsException($"{setting}: '{url}' must be {scheme}://ADDRESS:PORT with an IP address, '*' or 'localhost'.");
+            }
+        }
+
+        return urls;
+    }
+
+    /// <summary>Parses a host name setting (<c>--apps-domain</c>, <c>--control-host</c>): lower-cased, DNS syntax.</summary>
+    public static string ParseHostName(string value, string setting)
+    {
+        var name = value.Trim().TrimEnd('.').ToLowerInvariant();
+        return name.Length is > 0 and <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns
+            ? name
+            : throw new SettingsException($"{setting}: '{value}' is not a host name such as example.com.");
+    }
+
+    public static Uri ParseAcmeDirectory(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+            ? uri
+            : throw new SettingsException($"--acme-directory (BERTH_ACME_DIRECTORY): '{value}' must be an https URL of an ACME directory.");
+
+    public static string ParseAcmeEmail(string value) =>
+        MailAddress.TryCreate(value.Trim(), out var address) && address.Address == value.Trim()
+            ? address.Address
+            : throw new SettingsException($"--acme-email (BERTH_ACME_EMAIL): '{value}' is not an email address.");
+
+    /// <summary>Checks that <c>--acme-trust-root</c> names a readable PEM certificate; returns its full path.</summary>
+    public static string ParseAcmeTrustRoot(string value)
+    {
+        try
+        {
+            var path = Path.GetFullPath(value);
+            using var _ = AcmeTrust.LoadRoot(path);
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException or NotSupportedException)
+        {
+            throw new SettingsException($"--acme-trust-root (BERTH_ACME_TRUST_ROOT): '{value}' is not a readable PEM certificate: {e.Message}");
+        }
+    }
+
+    /// <summary>Reads a ranges file for <c>--cloudflare-ranges</c>: one CIDR a line, <c>#</c> starts a comment.</summary>
+    public static IReadOnlyList<string> LoadCloudflareRanges(string file)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new SettingsException($"--cloudflare-ranges (BERTH_CLOUDFLARE_RANGES): '{file}' cannot be read: {e.Message}");
+        }
+
+        return ParseRanges(text, $"--cloudflare-ranges (BERTH_CLOUDFLARE_RANGES): '{file}'");
+    }
+
+    /// <summary>The ranges Cloudflare publishes, as shipped with Berth.</summary>
+    public static IReadOnlyList<string> PublishedCloudflareRanges()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(RangesResource)
+            ?? throw new InvalidOperationException($"Resource {RangesResource} is missing from the build.");
+        using var reader = new StreamReader(stream);
+        return ParseRanges(reader.ReadToEnd(), "the shipped Cloudflare ranges");
+    }
+
+    private static string[] ParseRanges(string text, string source)
+    {
+        var ranges = new List<string>();
+        var lineNumber = 0;
+        foreach (var raw in text.Split('\n'))
+        {
+            lineNumber++;
+            var line = raw.Split('#', 2)[0].Trim();
+            if (line.Length == 0)
+            {
+                continue;
+            }
+
+            if (!IPNetwork.TryParse(line, out var network))
+            {
+                throw new SettingsException($"{source}, line {lineNumber}: '{line}' is not a CIDR range such as 173.245.48.0/20.");
+            }
+
+            ranges.Add(network.ToString());
+        }
+
+        return ranges.Count > 0 ? [.. ranges] : throw new SettingsException($"{source} lists no ranges.");
+    }
+
+    /// <summary>The edge's options from the serve settings.</summary>
+    internal static void Configure(EdgeOptions options, EdgeSettings settings)
+    {
+        options.HttpUrls.Clear();
+        foreach (var url in settings.HttpUrls)
+        {
+            options.HttpUrls.Add(url);
+        }
+
+        options.HttpsUrls.Clear();
+        foreach (var url in settings.HttpsUrls)
+        {
+            options.HttpsUrls.Add(url);
+        }
+
+        foreach (var range in settings.CloudflareRanges)
+        {
+            options.CloudflareRanges.Add(range);
+        }
+
+        // Redirects to HTTPS name the listener's port unless it is the standard one.
+        var port = BindingAddress.Parse(settings.HttpsUrls[0]).Port;
+        options.HttpsRedirectPort = port is 443 or 0 ? null : port;
+    }
+
+    /// <summary>The platform's reserved names for the domain rules, from the edge options (defaults when unset).</summary>
+    public static Berth.Core.Domains.DomainsOptions DomainsOptionsFrom(EdgeSettings edge)
+    {
+        var options = new Berth.Core.Domains.DomainsOptions();
+        if (edge.AppsDomain is { Length: > 0 } apps)
+        {
+            options.AppsDomain = apps;
+        }
+
+        if (edge.ControlHost is { Length: > 0 } control)
+        {
+            options.ControlHost = control;
+        }
+
+        return options;
+    }
+}

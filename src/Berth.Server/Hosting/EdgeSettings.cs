@@ -1,0 +1,36 @@
+namespace Berth.Server.Hosting;
+
+/// <summary>Settings of the edge (the public HTTP/HTTPS entry for tenants' domain names) in <c>berth serve</c>.</summary>
+public sealed record EdgeSettings
+{
+    public const string DefaultHttpUrls = "http://127.0.0.1:8081";
+    public const string DefaultHttpsUrls = "https://127.0.0.1:8443";
+    public const string DefaultAcmeDirectory = "https://acme-v02.api.letsencrypt.org/directory";
+
+    /// <summary>Plain HTTP listeners (<c>--edge-http</c>), one or more separated by <c>;</c>.</summary>
+    public IReadOnlyList<string> HttpUrls { get; init; } = [DefaultHttpUrls];
+
+    /// <summary>HTTPS listeners (<c>--edge-https</c>), one or more separated by <c>;</c>.</summary>
+    public IReadOnlyList<string> HttpsUrls { get; init; } = [DefaultHttpsUrls];
+
+    /// <summary>The domain under which <c>&lt;label&gt;.&lt;apps domain&gt;</c> names need no DNS of their own (<c>--apps-domain</c>).</summary>
+    public string? AppsDomain { get; init; }
+
+    /// <summary>The host name of the panel and API (<c>--control-host</c>); reserved, never a tenant's domain.</summary>
+    public string? ControlHost { get; init; }
+
+    /// <summary>Cloudflare's address ranges (from <c>--cloudflare-ranges</c> or the published list shipped with Berth).</summary>
+    public IReadOnlyList<string> CloudflareRanges { get; init; } = EdgeFeature.PublishedCloudflareRanges();
+
+    /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>).</summary>
+    public Uri AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
+
+    /// <summary>The contact address given to the certificate authority (<c>--acme-email</c>).</summary>
+    public string? AcmeEmail { get; init; }
+
+    /// <summary>A PEM file with an extra root to trust when talking to the ACME server (<c>--acme-trust-root</c>), e.g. Pebble's.</summary>
+    public string? AcmeTrustRoot { get; init; }
+
+    /// <summary>How often routes are rebuilt without being asked (a signalled change applies at once).</summary>
+    public TimeSpan RoutesInterval { get; init; } = TimeSpan.FromSeconds(5);
+}

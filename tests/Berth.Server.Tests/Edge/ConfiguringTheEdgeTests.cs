@@ -1,0 +1,65 @@
+using Berth.Server.Cli;
+using Berth.Server.Hosting;
+
+namespace Berth.Server.Tests.Edge;
+
+/// <summary>The operator's edge options of <c>berth serve</c>: defaults, and wrong values named.</summary>
+public sealed class ConfiguringTheEdgeTests
+{
+    [Fact]
+    public void Defaults_NeedNoRoot_AndShipCloudflaresPublishedRanges()
+    {
+        var edge = ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null);
+
+        Assert.Equal(["http://127.0.0.1:8081"], edge.HttpUrls);
+        Assert.Equal(["https://127.0.0.1:8443"], edge.HttpsUrls);
+        Assert.Contains("173.245.48.0/20", edge.CloudflareRanges);
+        Assert.Contains("2606:4700::/32", edge.CloudflareRanges);
+        Assert.Equal("acme-v02.api.letsencrypt.org", edge.AcmeDirectory.Host);
+    }
+
+    [Fact]
+    public void Values_AreNormalised()
+    {
+        var edge = ServeCommand.ResolveEdge(
+            "http://0.0.0.0:80; http://[::]:80", "https://*:443", "Apps.Example.COM", "panel.example.com", null, "https://127.0.0.1:14000/dir", "ops@example.com", null);
+
+        Assert.Equal(["http://0.0.0.0:80", "http://[::]:80"], edge.HttpUrls);
+        Assert.Equal("apps.example.com", edge.AppsDomain);
+        Assert.Equal("panel.example.com", edge.ControlHost);
+        Assert.Equal("ops@example.com", edge.AcmeEmail);
+    }
+
+    [Theory]
+    [InlineData("https://127.0.0.1:80", null, null, null, null, "--edge-http")]
+    [InlineData(null, "http://127.0.0.1:443", null, null, null, "--edge-https")]
+    [InlineData("http://example.com:80", null, null, null, null, "--edge-http")]
+    [InlineData(null, null, "not a name", null, null, "--apps-domain")]
+    [InlineData(null, null, null, "bad_host!", null, "--control-host")]
+    [InlineData(null, null, null, null, "/nonexistent/ranges.txt", "--cloudflare-ranges")]
+    public void WrongValues_NameTheirSetting(string? http, string? https, string? apps, string? control, string? ranges, string setting)
+    {
+        var e = Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(http, https, apps, control, ranges, null, null, null));
+        Assert.StartsWith(setting, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ARangesFileWithAWrongLine_IsRefusedWithItsLineNumber()
+    {
+        using var files = new TempDirectory();
+        var file = files.Combine("ranges.txt");
+        File.WriteAllText(file, "# ok\n127.0.0.2/32\nnot-a-range\n");
+
+        var e = Assert.Throws<SettingsException>(() => EdgeFeature.LoadCloudflareRanges(file));
+
+        Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WrongAcmeSettings_NameTheirSetting()
+    {
+        Assert.StartsWith("--acme-directory", Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, "http://plain.example/dir", null, null)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--acme-email", Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, null, "not-an-email", null)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("--acme-trust-root", Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, null, null, "/nonexistent/root.pem")).Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Berth.Server.Tests.Edge;
+
+/// <summary>A user's server published under a domain name through the edge of <c>berth serve</c>, on the real engine.</summary>
+public sealed class PublishingAServerThroughTheEdgeTests(EdgeFixture fixture) : IClassFixture<EdgeFixture>
+{
+    [Fact]
+    public async Task ANewDomain_ServesTheServersPage_WithinOneSecondOfTheSignal()
+    {
+        await fixture.AddDomainAsync(fixture.AliceServer, "shop.alice.test");
+        var started = Stopwatch.StartNew();
+        HttpResponseMessage response;
+        do
+        {
+            response = await fixture.GetThroughEdgeAsync("shop.alice.test");
+        }
+        while (response.StatusCode != HttpStatusCode.OK && started.Elapsed < TimeSpan.FromSeconds(3) && await Delay());
+
+        var elapsed = started.Elapsed;
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("alice's page", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.True(elapsed < TimeSpan.FromSeconds(1), $"the domain took {elapsed.TotalMilliseconds:0} ms to be served");
+    }
+
+    [Fact]
+    public async Task AnUnknownHost_GetsTheNoApplicationPage()
+    {
+        var response = await fixture.GetThroughEdgeAsync("nobody-here.test");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("text/html", response.Content.Headers.ContentType?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADomainOfAServerWithNothingOnPort80_GetsTheBadGatewayPage()
+    {
+        var empty = await Servers.ServersFixture.CreateRunningServerAsync(fixture.Bob, "bob empty");
+        await fixture.AddDomainAsync(empty, "empty.bob.test");
+
+        var response = await PollAsync("empty.bob.test", r => r.StatusCode != HttpStatusCode.NotFound);
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.DoesNotContain("page", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HostHeaderAbuse_NeverReachesAnotherTenantsServer()
+    {
+        await fixture.AddDomainAsync(fixture.AliceServer, "www.alice.test");
+        await fixture.AddDomainAsync(fixture.BobServer, "www.bob.test");
+        var alice = await PollAsync("www.alice.test", r => r.StatusCode == HttpStatusCode.OK);
+        var bob = await PollAsync("www.bob.test", r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Contains("alice's page", await alice.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("bob's page", await bob.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Case and port do not change whose server answers.
+        var upper = await fixture.GetThroughEdgeAsync("WWW.ALICE.TEST:8081");
+        Assert.Contains("alice's page", await upper.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var abuses = new[]
+        {
+            "GET / HTTP/1.1\r\nConnection: close\r\n\r\n", // missing Host
+            "GET / HTTP/1.1\r\nHost: www.alice.test\r\nHost: www.bob.test\r\nConnection: close\r\n\r\n", // duplicate Host
+            "GET http://www.bob.test/ HTTP/1.1\r\nHost: www.alice.test\r\nConnection: close\r\n\r\n", // absolute form disagreeing with Host
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", // IP literal
+            "GET / HTTP/1.1\r\nHost: www.bob.test.evil.test\r\nConnection: close\r\n\r\n", // unknown suffix
+            "GET / HTTP/1.1\r\nHost: www.alice.test@www.bob.test\r\nConnection: close\r\n\r\n", // userinfo trick
+            "GET / HTTP/1.0\r\n\r\n", // HTTP/1.0 without Host
+        };
+        foreach (var abuse in abuses)
+        {
+            var answer = await fixture.SendRawAsync(abuse);
+            Assert.DoesNotContain("bob's page", answer, StringComparison.Ordinal);
+            Assert.DoesNotContain("alice's page", answer, StringComparison.Ordinal);
+            Assert.Matches("^HTTP/1\\.[01] (400|404) ", answer);
+        }
+    }
+
+    [Fact]
+    public async Task CloudflareMode_ServesOnlyPeersInTheConfiguredRanges()
+    {
+        await fixture.AddDomainAsync(fixture.BobServer, "cf.bob.test", ssl: true, isCloudflare: true);
+        var allowed = await PollAsync("cf.bob.test", r => r.StatusCode == HttpStatusCode.OK, IPAddress.Parse("127.0.0.2"));
+        Assert.Contains("bob's page", await allowed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var refused = await fixture.GetThroughEdgeAsync("cf.bob.test", IPAddress.Parse("127.0.0.3"));
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.DoesNotContain("bob's page", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_ReportsTheEdgeListeners()
+    {
+        using var client = fixture.Host.CreateClient();
+        var health = await client.GetFromJsonAsync<JsonElement>("/health");
+        var edge = health.GetProperty("edge");
+
+        Assert.Equal("listening", edge.GetProperty("status").GetString());
+        Assert.Equal(fixture.EdgeHttp.ToString(), edge.GetProperty("http")[0].GetString());
+        Assert.Equal(1, edge.GetProperty("https").GetArrayLength());
+    }
+
+    private async Task<HttpResponseMessage> PollAsync(string host, Func<HttpResponseMessage, bool> done, IPAddress? source = null)
+    {
+        var started = Stopwatch.StartNew();
+        HttpResponseMessage response;
+        do
+        {
+            response = await fixture.GetThroughEdgeAsync(host, source);
+        }
+        while (!done(response) && started.Elapsed < TimeSpan.FromSeconds(10) && await Delay());
+
+        return response;
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(50);
+        return true;
+    }
+}
