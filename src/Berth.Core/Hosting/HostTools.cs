@@ -9,6 +9,9 @@ public enum HostTool
     Debootstrap,
     Tar,
     Umount,
+
+    /// <summary>The host firewall (filter table rules that keep virtual servers off the host and private ranges).</summary>
+    Iptables,
 }
 
 /// <summary>A host program's exit code and the tail of its standard error.</summary>
@@ -31,6 +34,7 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
             HostTool.Debootstrap => ("debootstrap", new[] { "/usr/sbin", "/sbin" }),
             HostTool.Tar => ("tar", new[] { "/usr/bin", "/bin" }),
             HostTool.Umount => ("umount", new[] { "/usr/bin", "/bin" }),
+            HostTool.Iptables => ("iptables", new[] { "/usr/sbin", "/sbin" }),
             _ => throw new ArgumentOutOfRangeException(nameof(tool)),
         };
         return folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);

@@ -18,7 +18,14 @@ internal static class ServeCommand
         var dockerHost = new Option<string?>("--docker-host") { Description = $"Host Docker engine for virtual servers. Env: BERTH_DOCKER_HOST. Default: {ServeSettings.DefaultDockerHost}" };
         var runtimeProfile = new Option<string?>("--runtime-profile") { Description = "Isolation of virtual servers: auto (default), sysbox, privileged or caps. Env: BERTH_RUNTIME_PROFILE" };
         var serverImage = new Option<string?>("--server-image") { Description = "Image of new virtual servers instead of the built one (berth image build). Env: BERTH_SERVER_IMAGE" };
-        var command = new Command("serve", "Run the platform: panel, API and background services.") { urls, adminPassword, dockerHost, runtimeProfile, serverImage };
+        var registryMirror = new Option<string?>("--registry-mirror") { Description = "Registry mirror URL written into every virtual server's engine configuration. Env: BERTH_REGISTRY_MIRROR" };
+        var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
+        var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
+        var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
+        var command = new Command("serve", "Run the platform: panel, API and background services.")
+        {
+            urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
+        };
         command.SetAction(async (parse, cancellationToken) =>
         {
             ServeSettings settings;
@@ -32,6 +39,10 @@ internal static class ServeCommand
                     DockerHost = ServeSettings.ParseDockerHost(parse.GetValue(dockerHost) ?? Environment.GetEnvironmentVariable("BERTH_DOCKER_HOST") ?? ServeSettings.DefaultDockerHost),
                     RuntimeProfile = ServeSettings.ParseRuntimeProfile(parse.GetValue(runtimeProfile) ?? Environment.GetEnvironmentVariable("BERTH_RUNTIME_PROFILE") ?? "auto"),
                     ServerImage = parse.GetValue(serverImage) ?? Environment.GetEnvironmentVariable("BERTH_SERVER_IMAGE"),
+                    RegistryMirror = ServeSettings.ParseRegistryMirror(parse.GetValue(registryMirror) ?? Environment.GetEnvironmentVariable("BERTH_REGISTRY_MIRROR")),
+                    HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
+                    BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
+                    AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
                 };
             }
             catch (SettingsException e)
@@ -53,6 +64,7 @@ internal static class ServeCommand
     {
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
+        await app.Services.EnsureServersNetworkAsync(cancellationToken);
         PasswordHasher.Warm();
         await using (var scope = app.Services.CreateAsyncScope())
         {

@@ -12,5 +12,9 @@ internal static class ServersFeature
         RuntimeProfile = settings.RuntimeProfile,
         Image = settings.ServerImage ?? VirtualServerImage.Reference,
         InstallationId = settings.InstallationId,
+        RegistryMirror = settings.RegistryMirror,
+        ManageFirewall = settings.HostFirewall,
+        BlockPrivateEgress = settings.BlockPrivateEgress,
+        AllowedEgress = settings.AllowedEgress,
     };
 }
