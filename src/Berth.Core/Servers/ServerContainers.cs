@@ -102,6 +102,15 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
         return network;
     }
 
+    /// <summary>The host rules for the servers' network when it exists already (servers may be running); creates nothing.</summary>
+    public async Task ProtectExistingNetworkAsync(CancellationToken cancellationToken)
+    {
+        if (guard is not null && await host.Networks.InspectAsync(options.Network, cancellationToken) is { } network)
+        {
+            await guard.EnsureAsync(host, network.ID, cancellationToken);
+        }
+    }
+
     /// <summary>Starts an existing container and waits for its engine.</summary>
     public async Task<ServerContainer> StartAsync(long serverId, CancellationToken cancellationToken)
     {

@@ -59,9 +59,10 @@ public static class ServersServiceCollectionExtensions
     }
 
     /// <summary>
-    /// At start, the servers' network and its host rules, before anything else: containers with a
-    /// restart policy may already be running again after a reboot. An engine that does not answer
-    /// is left to the first server operation (which ensures both again).
+    /// At start, the host rules for the servers' network when it exists, before anything else:
+    /// containers with a restart policy may already be running again after a reboot. The network
+    /// itself is made by the first creation (which ensures both again), as is everything when the
+    /// engine does not answer yet.
     /// </summary>
     public static async Task EnsureServersNetworkAsync(this IServiceProvider services, CancellationToken cancellationToken)
     {
@@ -70,7 +71,7 @@ public static class ServersServiceCollectionExtensions
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
-            await services.GetRequiredService<ServerContainers>().EnsureNetworkAsync(timeout.Token);
+            await services.GetRequiredService<ServerContainers>().ProtectExistingNetworkAsync(timeout.Token);
         }
         catch (Exception e) when (ServersService.IsEngineFailure(e) || e is InvalidOperationException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
