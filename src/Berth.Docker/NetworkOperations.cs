@@ -17,14 +17,15 @@ public sealed class NetworkOperations
 
     /// <summary>
     /// Creates a bridge network on which containers cannot talk to each other (inter-container
-    /// communication disabled), or returns the id of the one that already has this name.
+    /// communication disabled), or returns the id of the one that already has this name. Safe when
+    /// several callers race: all of them end up with the oldest network of that name.
     /// </summary>
     public async Task<string> EnsureIsolatedBridgeAsync(string name, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? labels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        if (await InspectAsync(name, cancellationToken) is { } existing)
+        if (await FindByNameAsync(name, cancellationToken) is { } existing)
         {
-            return existing.ID;
+            return existing;
         }
 
         var response = await _client.Networks.CreateNetworkAsync(
@@ -36,7 +37,25 @@ public sealed class NetworkOperations
                 Labels = _labels.Apply(labels),
             },
             cancellationToken);
-        return response.ID;
+
+        // This engine API does not refuse a duplicate name: when another caller created one at the
+        // same moment, every caller keeps the oldest and a newer one (still unused) is removed.
+        var oldest = await FindByNameAsync(name, cancellationToken) ?? response.ID;
+        if (oldest != response.ID)
+        {
+            await RemoveAsync(response.ID, cancellationToken);
+        }
+
+        return oldest;
+    }
+
+    /// <summary>The id of the oldest network named exactly <paramref name="name"/>, or null.</summary>
+    private async Task<string?> FindByNameAsync(string name, CancellationToken cancellationToken)
+    {
+        var networks = await _client.Networks.ListNetworksAsync(
+            new NetworksListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["name"] = new Dictionary<string, bool> { [name] = true } } },
+            cancellationToken);
+        return networks.Where(n => n.Name == name).OrderBy(n => n.Created).ThenBy(n => n.ID, StringComparer.Ordinal).FirstOrDefault()?.ID;
     }
 
     /// <summary>The network, or null when none has this name or id.</summary>

@@ -75,8 +75,9 @@ public sealed class AdoptingALegacyDatabaseTests : IAsyncLifetime
         Assert.Empty(await check.Settings.ToListAsync());
         var indexes = await check.Database.SqlQueryRaw<string>("SELECT name AS Value FROM sqlite_master WHERE type = 'index' AND name LIKE 'idx_%'").ToListAsync();
         // The seed's indexes, plus those of Berth's own tables.
-        Assert.Equal(SeedSchema.Indexes.Order(), indexes.Where(i => i != "idx_su_server_time").Order());
-        Assert.Contains("idx_su_server_time", indexes);
+        // The seed's five indexes were missing in the original database and are there now; Berth's own tables bring theirs.
+        Assert.Subset(indexes.ToHashSet(), SeedSchema.Indexes.ToHashSet());
+        Assert.Contains("idx_sessions_user", indexes);
     }
 
     [Fact]

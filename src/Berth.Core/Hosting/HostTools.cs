@@ -9,6 +9,9 @@ public enum HostTool
     Debootstrap,
     Tar,
     Umount,
+
+    /// <summary>The host firewall (filter table rules that keep virtual servers off the host and private ranges).</summary>
+    Iptables,
 }
 
 /// <summary>A host program's exit code and the tail of its standard error.</summary>
@@ -31,6 +34,7 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
             HostTool.Debootstrap => ("debootstrap", new[] { "/usr/sbin", "/sbin" }),
             HostTool.Tar => ("tar", new[] { "/usr/bin", "/bin" }),
             HostTool.Umount => ("umount", new[] { "/usr/bin", "/bin" }),
+            HostTool.Iptables => ("iptables", new[] { "/usr/sbin", "/sbin" }),
             _ => throw new ArgumentOutOfRangeException(nameof(tool)),
         };
         return folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);
@@ -145,9 +149,30 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
         }
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Started host tool {Tool} (pid {Pid}, {ArgumentCount} arguments)")]
-    private partial void LogStarted(HostTool tool, int pid, int argumentCount);
+    private void LogStarted(HostTool tool, int pid, int argumentCount)
+    {
+        var level = LevelOf(tool);
+        if (logger.IsEnabled(level))
+        {
+            LogStarted(level, tool, pid, argumentCount);
+        }
+    }
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Host tool {Tool} (pid {Pid}) exited with {ExitCode}")]
-    private partial void LogExited(HostTool tool, int pid, int exitCode);
+    private void LogExited(HostTool tool, int pid, int exitCode)
+    {
+        var level = LevelOf(tool);
+        if (logger.IsEnabled(level))
+        {
+            LogExited(level, tool, pid, exitCode);
+        }
+    }
+
+    /// <summary>The firewall is checked on every server creation: its calls are detail, not news.</summary>
+    private static LogLevel LevelOf(HostTool tool) => tool == HostTool.Iptables ? LogLevel.Debug : LogLevel.Information;
+
+    [LoggerMessage(EventId = 1001, Message = "Started host tool {Tool} (pid {Pid}, {ArgumentCount} arguments)")]
+    private partial void LogStarted(LogLevel level, HostTool tool, int pid, int argumentCount);
+
+    [LoggerMessage(EventId = 1002, Message = "Host tool {Tool} (pid {Pid}) exited with {ExitCode}")]
+    private partial void LogExited(LogLevel level, HostTool tool, int pid, int exitCode);
 }

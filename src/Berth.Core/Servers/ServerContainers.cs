@@ -1,5 +1,6 @@
 using System.Globalization;
 using Berth.Core.Servers.Image;
+using Berth.Core.Servers.Network;
 using Berth.Docker;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -15,7 +16,7 @@ public sealed record ServerContainer(long ServerId, string Id, string State, str
 /// (hostname <c>server&lt;id&gt;</c>, the server's folders and TLS material mounted, the servers'
 /// network, restart unless stopped, the runtime profile's isolation and the server's limits).
 /// </summary>
-public sealed class ServerContainers(DockerEngine host, ServersOptions options, EngineCredentials credentials, ServerDirectories directories, RuntimeProfileHolder profile)
+public sealed class ServerContainers(DockerEngine host, ServersOptions options, EngineCredentials credentials, ServerDirectories directories, RuntimeProfileHolder profile, ServerNetworkGuard? guard = null)
 {
     public const string ContainerPrefix = ServerOverviewQuery.ContainerPrefix;
 
@@ -61,7 +62,7 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
     {
         directories.Create(serverId);
         var tls = credentials.EnsureServerMaterial(serverId);
-        var network = await host.Networks.EnsureIsolatedBridgeAsync(options.Network, cancellationToken);
+        var network = await EnsureNetworkAsync(cancellationToken);
         var active = profile.Profile;
         await host.Containers.CreateAsync(
             new ContainerSpec
@@ -89,9 +90,31 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
         return await StartAsync(serverId, cancellationToken);
     }
 
+    /// <summary>The servers' network (inter-container communication off) with the host rules in place.</summary>
+    public async Task<string> EnsureNetworkAsync(CancellationToken cancellationToken)
+    {
+        var network = await host.Networks.EnsureIsolatedBridgeAsync(options.Network, cancellationToken);
+        if (guard is not null)
+        {
+            await guard.EnsureAsync(host, network, cancellationToken);
+        }
+
+        return network;
+    }
+
+    /// <summary>The host rules for the servers' network when it exists already (servers may be running); creates nothing.</summary>
+    public async Task ProtectExistingNetworkAsync(CancellationToken cancellationToken)
+    {
+        if (guard is not null && await host.Networks.InspectAsync(options.Network, cancellationToken) is { } network)
+        {
+            await guard.EnsureAsync(host, network.ID, cancellationToken);
+        }
+    }
+
     /// <summary>Starts an existing container and waits for its engine.</summary>
     public async Task<ServerContainer> StartAsync(long serverId, CancellationToken cancellationToken)
     {
+        RegistryMirror.WriteEngineConfig(credentials.EnsureServerMaterial(serverId), options.RegistryMirror);
         await host.Containers.StartAsync(ContainerName(serverId), cancellationToken);
         var container = await FindAsync(serverId, cancellationToken)
             ?? throw new InvalidOperationException($"Container {ContainerName(serverId)} vanished while starting.");

@@ -43,6 +43,21 @@ public sealed class ServersOptions
     /// <summary>Optional registry mirror written into every server's engine configuration.</summary>
     public string? RegistryMirror { get; set; }
 
+    /// <summary>
+    /// Whether Berth installs host firewall rules for the servers' network (servers may not reach
+    /// the host's own ports). Needs root and a local engine; see docs/operations/virtual-servers.md.
+    /// </summary>
+    public bool ManageFirewall { get; set; } = true;
+
+    /// <summary>Whether servers are also kept off private and link-local ranges (cloud metadata, the LAN).</summary>
+    public bool BlockPrivateEgress { get; set; } = true;
+
+    /// <summary>Ranges (CIDR) servers may reach in spite of <see cref="BlockPrivateEgress"/>, e.g. a private package cache.</summary>
+    public IReadOnlyList<string> AllowedEgress { get; set; } = [];
+
+    /// <summary>Prefix of Berth's own iptables chains (one input and one forward chain per servers' bridge).</summary>
+    public string FirewallChainPrefix { get; set; } = "BERTH";
+
     public string ServersRoot => Path.Combine(Path.GetFullPath(DataRoot), "SERVERS");
 
     /// <summary>Berth's TLS material for inner engines: outside every server's folder.</summary>

@@ -1,3 +1,5 @@
+using Berth.Core.Hosting;
+using Berth.Core.Servers.Network;
 using Berth.Docker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +23,8 @@ public static class ServersServiceCollectionExtensions
             DockerClientFactory.Create(options.DockerHost),
             new ResourceLabels(options.LabelPrefix, options.InstallationId),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<HostTools>();
+        services.AddSingleton<ServerNetworkGuard>();
         services.AddSingleton<ServerContainers>();
         services.AddScoped<ServersService>();
         services.AddSingleton<ServerReconciler>();
@@ -52,5 +56,29 @@ public static class ServersServiceCollectionExtensions
 
         holder.Profile = RuntimeProfile.Resolve(options.RuntimeProfile, runtimes, RuntimeProfile.ProcessHasSysResource);
         return holder.Profile;
+    }
+
+    /// <summary>
+    /// At start, the host rules for the servers' network when it exists, before anything else:
+    /// containers with a restart policy may already be running again after a reboot. The network
+    /// itself is made by the first creation (which ensures both again), as is everything when the
+    /// engine does not answer yet.
+    /// </summary>
+    public static async Task EnsureServersNetworkAsync(this IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var options = services.GetRequiredService<ServersOptions>();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(15));
+            await services.GetRequiredService<ServerContainers>().ProtectExistingNetworkAsync(timeout.Token);
+        }
+        catch (Exception e) when (ServersService.IsEngineFailure(e) || e is InvalidOperationException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            // A firewall that cannot be installed (not root, no iptables) fails each server
+            // creation with this reason; the panel still serves.
+            services.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Servers")
+                .LogWarning("The servers' network on {Endpoint} is not ready yet ({Reason})", options.DockerHost, e.Message);
+        }
     }
 }

@@ -26,9 +26,13 @@ internal static class ServeCommand
         var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}" };
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact address given to the certificate authority. Env: BERTH_ACME_EMAIL" };
         var acmeTrustRoot = new Option<string?>("--acme-trust-root") { Description = "PEM file of an extra root to trust when talking to the ACME server (e.g. Pebble's). Env: BERTH_ACME_TRUST_ROOT" };
+        var registryMirror = new Option<string?>("--registry-mirror") { Description = "Registry mirror URL written into every virtual server's engine configuration. Env: BERTH_REGISTRY_MIRROR" };
+        var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
+        var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
+        var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
-            urls, adminPassword, dockerHost, runtimeProfile, serverImage,
+            urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, acmeDirectory, acmeEmail, acmeTrustRoot,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -53,6 +57,10 @@ internal static class ServeCommand
                         parse.GetValue(acmeDirectory) ?? Environment.GetEnvironmentVariable("BERTH_ACME_DIRECTORY"),
                         parse.GetValue(acmeEmail) ?? Environment.GetEnvironmentVariable("BERTH_ACME_EMAIL"),
                         parse.GetValue(acmeTrustRoot) ?? Environment.GetEnvironmentVariable("BERTH_ACME_TRUST_ROOT")),
+                    RegistryMirror = ServeSettings.ParseRegistryMirror(parse.GetValue(registryMirror) ?? Environment.GetEnvironmentVariable("BERTH_REGISTRY_MIRROR")),
+                    HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
+                    BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
+                    AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
                 };
             }
             catch (SettingsException e)
@@ -88,6 +96,7 @@ internal static class ServeCommand
     {
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
+        await app.Services.EnsureServersNetworkAsync(cancellationToken);
         PasswordHasher.Warm();
         await using (var scope = app.Services.CreateAsyncScope())
         {

@@ -23,6 +23,52 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
 
     /// <summary>The edge: listeners, names, Cloudflare ranges and certificate authority.</summary>
     public EdgeSettings Edge { get; init; } = new();
+    /// <summary>Registry mirror written into every server's engine configuration (none when null).</summary>
+    public string? RegistryMirror { get; init; }
+
+    /// <summary>Whether Berth installs host firewall rules for the servers' network.</summary>
+    public bool HostFirewall { get; init; } = true;
+
+    /// <summary>Whether servers are kept off private and link-local ranges.</summary>
+    public bool BlockPrivateEgress { get; init; } = true;
+
+    /// <summary>Ranges servers may reach in spite of <see cref="BlockPrivateEgress"/>.</summary>
+    public IReadOnlyList<string> AllowedEgress { get; init; } = [];
+
+    public static string? ParseRegistryMirror(string? value)
+    {
+        try
+        {
+            return Berth.Core.Servers.RegistryMirror.Parse(value)?.ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsException($"--registry-mirror (BERTH_REGISTRY_MIRROR): {e.Message}");
+        }
+    }
+
+    /// <summary><c>on</c>/<c>off</c> (also true/false, 1/0) for a switch named <paramref name="name"/>.</summary>
+    public static bool ParseSwitch(string value, string name) =>
+        value.Trim().ToLowerInvariant() switch
+        {
+            "on" or "true" or "1" or "yes" or "block" => true,
+            "off" or "false" or "0" or "no" or "allow" => false,
+            _ => throw new SettingsException($"{name}: '{value}' is not on or off."),
+        };
+
+    public static IReadOnlyList<string> ParseAllowedEgress(string? value)
+    {
+        try
+        {
+            return (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(Berth.Core.Servers.Network.ServerFirewallPlan.NormaliseRange)
+                .ToList();
+        }
+        catch (ArgumentException e)
+        {
+            throw new SettingsException($"--allowed-egress (BERTH_ALLOWED_EGRESS): {e.Message}");
+        }
+    }
 
     /// <summary>Parses a <c>--docker-host</c> value, naming the setting when it is wrong.</summary>
     public static Uri ParseDockerHost(string value) =>

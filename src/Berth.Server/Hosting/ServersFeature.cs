@@ -13,5 +13,9 @@ internal static class ServersFeature
         Image = settings.ServerImage ?? VirtualServerImage.Reference,
         InstallationId = settings.InstallationId,
         Network = settings.ServersNetwork,
+        RegistryMirror = settings.RegistryMirror,
+        ManageFirewall = settings.HostFirewall,
+        BlockPrivateEgress = settings.BlockPrivateEgress,
+        AllowedEgress = settings.AllowedEgress,
     };
 }

@@ -3,6 +3,8 @@
 #  - unix:///var/run/docker.sock for the tenant inside,
 #  - tcp://0.0.0.0:2376 with --tlsverify for the platform, with the certificates mounted
 #    read-only at /etc/berth/engine-tls (ca.pem, cert.pem, key.pem).
+# The platform's engine settings (a registry mirror) come in the same read-only folder as
+# daemon.json; when it is there, the engine reads it instead of /etc/docker/daemon.json.
 set -eu
 
 tls=/etc/berth/engine-tls
@@ -28,8 +30,13 @@ if [ "$(stat -f -c %T /var/lib/docker 2>/dev/null || echo unknown)" = "overlayfs
   storage="--storage-driver=vfs"
 fi
 
+config=""
+if [ -r "$tls/daemon.json" ]; then
+  config="--config-file=$tls/daemon.json"
+fi
+
 mkdir -p /var/run /run/sshd
-# shellcheck disable=SC2086 # $storage is empty or one word on purpose.
+# shellcheck disable=SC2086 # $storage and $config are empty or one word on purpose.
 dockerd \
   --host unix:///var/run/docker.sock \
   --host tcp://0.0.0.0:2376 \
@@ -37,7 +44,7 @@ dockerd \
   --tlscacert "$tls/ca.pem" \
   --tlscert "$tls/cert.pem" \
   --tlskey "$tls/key.pem" \
-  $storage &
+  $storage $config &
 engine=$!
 
 # Host keys are made per server at its first start (the image ships none).
