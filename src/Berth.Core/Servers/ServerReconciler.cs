@@ -35,7 +35,7 @@ public sealed partial class ServerReconciler(
                 LogPassFailed(logger, e);
             }
 
-            await signal.WaitAsync(options.ReconcileInterval, clock, stoppingToken);
+            await signal.WaitAsync(options.ReconcileInterval, stoppingToken);
         }
     }
 
