@@ -1,4 +1,3 @@
-using System.Globalization;
 using Berth.Core.Data;
 using Berth.Core.Servers;
 using Microsoft.EntityFrameworkCore;
@@ -98,10 +97,9 @@ public sealed class ContainerRowStore(IDbContextFactory<BerthDbContext> contexts
     private async Task<int> AddOwnerlessServersAsync(BerthDbContext db, IEnumerable<DockerContainer> hostContainers, CancellationToken cancellationToken)
     {
         var ids = hostContainers
-            .Select(c => c.Names.StartsWith(ServerOverviewQuery.ContainerPrefix, StringComparison.Ordinal)
-                && long.TryParse(c.Names.AsSpan(ServerOverviewQuery.ContainerPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id)
-                && id != VirtualServer.HostId ? id : (long?)null)
+            .Select(c => ServerOverviewQuery.ServerIdOf(c.Names))
             .OfType<long>()
+            .Where(id => id != VirtualServer.HostId)
             .Distinct()
             .ToList();
         if (ids.Count == 0)

@@ -37,8 +37,7 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
             if (container.Labels is not null && container.Labels.TryGetValue(ServerIdLabel, out var text)
                 && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
             {
-                var address = container.NetworkSettings?.Networks is { } networks && networks.TryGetValue(options.Network, out var endpoint) ? endpoint.IPAddress : null;
-                result[id] = new ServerContainer(id, container.ID, container.State ?? "", container.Status ?? "", string.IsNullOrEmpty(address) ? null : address);
+                result[id] = new ServerContainer(id, container.ID, container.State ?? "", container.Status ?? "", AddressOn(container.NetworkSettings?.Networks));
             }
         }
 
@@ -53,9 +52,12 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
             return null;
         }
 
-        var address = inspect.NetworkSettings?.Networks is { } networks && networks.TryGetValue(options.Network, out var endpoint) ? endpoint.IPAddress : null;
-        return new ServerContainer(serverId, inspect.ID, inspect.State?.Status ?? "", inspect.State?.Status ?? "", string.IsNullOrEmpty(address) ? null : address);
+        return new ServerContainer(serverId, inspect.ID, inspect.State?.Status ?? "", inspect.State?.Status ?? "", AddressOn(inspect.NetworkSettings?.Networks));
     }
+
+    /// <summary>The container's address on the servers' network, or null when it has none (yet).</summary>
+    private string? AddressOn(IDictionary<string, EndpointSettings>? networks) =>
+        networks is not null && networks.TryGetValue(options.Network, out var endpoint) && !string.IsNullOrEmpty(endpoint.IPAddress) ? endpoint.IPAddress : null;
 
     /// <summary>Creates and starts the container, then waits until its engine answers over mutual TLS.</summary>
     public async Task<ServerContainer> CreateAndStartAsync(long serverId, ResourceLimits limits, CancellationToken cancellationToken)

@@ -25,7 +25,7 @@ public static class ServerOverviewQuery
             .Select(c => new { c.Names, c.Status, c.State })
             .ToListAsync(cancellationToken);
         var byId = containers
-            .Select(c => (Id: ParseId(c.Names), c.Status, c.State))
+            .Select(c => (Id: ServerIdOf(c.Names), c.Status, c.State))
             .Where(c => c.Id is not null)
             .ToDictionary(c => c.Id!.Value);
 
@@ -46,6 +46,8 @@ public static class ServerOverviewQuery
             .ToList();
     }
 
-    private static long? ParseId(string names) =>
-        long.TryParse(names.AsSpan(ContainerPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+    /// <summary>The server id in a container name <c>hosting-users-dind-&lt;id&gt;</c>; null for any other name.</summary>
+    public static long? ServerIdOf(string names) =>
+        names.StartsWith(ContainerPrefix, StringComparison.Ordinal)
+        && long.TryParse(names.AsSpan(ContainerPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
 }
