@@ -1,3 +1,5 @@
+using Berth.Core.Hosting;
+
 namespace Berth.Core.Data;
 
 /// <summary>
@@ -11,16 +13,7 @@ public interface IDatabaseWriteGate
 
 public sealed class UnrestrictedWriteGate : IDatabaseWriteGate
 {
-    private static readonly IDisposable Nothing = new Releaser(null);
-
-    public ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken) => ValueTask.FromResult(Nothing);
-
-    internal sealed class Releaser(SemaphoreSlim? semaphore) : IDisposable
-    {
-        private SemaphoreSlim? _semaphore = semaphore;
-
-        public void Dispose() => Interlocked.Exchange(ref _semaphore, null)?.Release();
-    }
+    public ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken) => ValueTask.FromResult(SemaphoreRelease.Nothing);
 }
 
 /// <summary>One writer at a time in this process.</summary>
@@ -33,6 +26,6 @@ public sealed class SingleWriterGate : IDatabaseWriteGate
     public async ValueTask<IDisposable> EnterAsync(CancellationToken cancellationToken)
     {
         await _semaphore.WaitAsync(cancellationToken);
-        return new UnrestrictedWriteGate.Releaser(_semaphore);
+        return new SemaphoreRelease(_semaphore);
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Berth.Core.Hosting;
 
 namespace Berth.Core.Servers;
 
@@ -11,13 +12,6 @@ public sealed class ServerLocks
     {
         var semaphore = _locks.GetOrAdd(serverId, _ => new SemaphoreSlim(1, 1));
         await semaphore.WaitAsync(cancellationToken);
-        return new Releaser(semaphore);
-    }
-
-    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
-    {
-        private SemaphoreSlim? _semaphore = semaphore;
-
-        public void Dispose() => Interlocked.Exchange(ref _semaphore, null)?.Release();
+        return new SemaphoreRelease(semaphore);
     }
 }

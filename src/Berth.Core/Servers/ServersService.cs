@@ -302,17 +302,12 @@ public sealed class ServersService(
     }
 
     /// <summary>Engine trouble becomes a 503 the caller can retry, never a 500.</summary>
-    private static async Task EngineCallAsync(Func<Task> call)
-    {
-        try
+    private static async Task EngineCallAsync(Func<Task> call) =>
+        await EngineCallAsync(async () =>
         {
             await call();
-        }
-        catch (Exception e) when (IsEngineFailure(e))
-        {
-            throw new BerthException(ErrorKind.Unavailable, "ENGINE_UNAVAILABLE", $"The Docker engine did not do what was asked: {e.Message}");
-        }
-    }
+            return true;
+        });
 
     private static async Task<T> EngineCallAsync<T>(Func<Task<T>> call)
     {
