@@ -50,7 +50,10 @@ public sealed class InnerEngineRegistry : IMonitoredEngines, IDisposable
             $"{endpoint} {credentials.Fingerprint()}",
             () => Connect(endpoint, credentials),
             hostContainer ?? ServerOverviewQuery.ContainerPrefix + serverId.ToString(CultureInfo.InvariantCulture));
-        Swap(engines => engines.SetItem(serverId, engine));
+        // The lifecycle repeats itself (every reconciler pass): the same engine again changes nothing.
+        Swap(engines => engines.TryGetValue(serverId, out var current) && current.Endpoint == engine.Endpoint && current.HostContainer == engine.HostContainer
+            ? engines
+            : engines.SetItem(serverId, engine));
     }
 
     /// <summary>Stop watching server <paramref name="serverId"/> (stopped or deleted); its container rows are removed.</summary>

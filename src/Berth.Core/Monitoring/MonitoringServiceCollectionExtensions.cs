@@ -1,3 +1,4 @@
+using Berth.Core.Servers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,8 @@ public static class MonitoringServiceCollectionExtensions
     /// <summary>
     /// Registers the container monitor, the usage sampler, the change feed and the engine sources
     /// (the host engine from <see cref="MonitorOptions.HostEndpoint"/>, and the
-    /// <see cref="InnerEngineRegistry"/> that the server lifecycle fills). Needs <c>AddBerthCore</c>.
+    /// <see cref="InnerEngineRegistry"/> that the server lifecycle fills). Needs <c>AddBerthCore</c>;
+    /// with <c>AddBerthServers</c> the lifecycle's <see cref="IInnerEngineListener"/> news fills the registry.
     /// </summary>
     public static IServiceCollection AddBerthMonitoring(this IServiceCollection services, Action<MonitorOptions>? configure = null)
     {
@@ -28,6 +30,7 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddSingleton<InnerEngineRegistry>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMonitoredEngines, HostEngineSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMonitoredEngines, InnerEngineRegistry>(sp => sp.GetRequiredService<InnerEngineRegistry>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IInnerEngineListener, InnerEngineReporter>());
         services.AddHostedService<ContainerMonitor>();
         services.AddHostedService<ServerUsageMonitor>();
         return services;

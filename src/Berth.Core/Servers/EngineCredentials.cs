@@ -20,13 +20,13 @@ public sealed class EngineCredentials : IDisposable
 
     private readonly ServersOptions _options;
     private readonly TimeProvider _time;
-    private readonly Lazy<(TlsAuthority Authority, X509Certificate2 Client, X509Certificate2 Pin)> _material;
+    private readonly Lazy<(TlsAuthority Authority, X509Certificate2 Client, X509Certificate2 Pin, PemCredential ClientPem)> _material;
 
     public EngineCredentials(ServersOptions options, TimeProvider time)
     {
         _options = options;
         _time = time;
-        _material = new Lazy<(TlsAuthority, X509Certificate2, X509Certificate2)>(LoadOrCreate, LazyThreadSafetyMode.ExecutionAndPublication);
+        _material = new Lazy<(TlsAuthority, X509Certificate2, X509Certificate2, PemCredential)>(LoadOrCreate, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public static string ServerName(long serverId) => "server" + serverId.ToString(CultureInfo.InvariantCulture);
@@ -57,9 +57,22 @@ public sealed class EngineCredentials : IDisposable
     /// <summary>A client for the server's inner engine at <paramref name="address"/>, pinned to Berth's CA and <c>server&lt;id&gt;</c>.</summary>
     public IDockerClient ConnectInner(long serverId, string address)
     {
-        var (_, client, pin) = _material.Value;
+        var (_, client, pin, _) = _material.Value;
+        return DockerClientFactory.CreateMutualTls(InnerEndpoint(address), client, pin, ServerName(serverId));
+    }
+
+    /// <summary>The mutual-TLS listener of the inner engine in a container at <paramref name="address"/>: <c>tcp://address:2376</c>.</summary>
+    public static Uri InnerEndpoint(string address)
+    {
         var host = address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
-        return DockerClientFactory.CreateMutualTls(new Uri($"tcp://{host}:{VirtualServerImage.EnginePort}"), client, pin, ServerName(serverId));
+        return new Uri($"tcp://{host}:{VirtualServerImage.EnginePort}");
+    }
+
+    /// <summary>Berth's client certificate and key and the pinned authority's certificate, as PEM, for clients made elsewhere.</summary>
+    public (PemCredential Client, string AuthorityPem) ClientMaterial()
+    {
+        var (authority, _, _, client) = _material.Value;
+        return (client, authority.CertificatePem);
     }
 
     public void Dispose()
@@ -72,7 +85,7 @@ public sealed class EngineCredentials : IDisposable
         }
     }
 
-    private (TlsAuthority, X509Certificate2, X509Certificate2) LoadOrCreate()
+    private (TlsAuthority, X509Certificate2, X509Certificate2, PemCredential) LoadOrCreate()
     {
         var root = _options.EngineTlsRoot;
         Directory.CreateDirectory(root);
@@ -100,8 +113,8 @@ public sealed class EngineCredentials : IDisposable
             File.WriteAllText(clientCert, issued.CertificatePem);
         }
 
-        var client = new PemCredential(File.ReadAllText(clientCert), File.ReadAllText(clientKey)).ToCertificate();
-        return (authority, client, authority.Credential.ToPublicCertificate());
+        var clientPem = new PemCredential(File.ReadAllText(clientCert), File.ReadAllText(clientKey));
+        return (authority, clientPem.ToCertificate(), authority.Credential.ToPublicCertificate(), clientPem);
     }
 
     private static void WritePrivate(string path, string text)

@@ -15,9 +15,20 @@ public sealed record ServerContainer(long ServerId, string Id, string State, str
 /// The host-engine side of virtual servers: the container <c>hosting-users-dind-&lt;id&gt;</c>
 /// (hostname <c>server&lt;id&gt;</c>, the server's folders and TLS material mounted, the servers'
 /// network, restart unless stopped, the runtime profile's isolation and the server's limits).
+/// Every <see cref="IInnerEngineListener"/> hears when a server's engine starts answering and
+/// before it is stopped.
 /// </summary>
-public sealed class ServerContainers(DockerEngine host, ServersOptions options, EngineCredentials credentials, ServerDirectories directories, RuntimeProfileHolder profile, ServerNetworkGuard? guard = null)
+public sealed class ServerContainers(
+    DockerEngine host,
+    ServersOptions options,
+    EngineCredentials credentials,
+    ServerDirectories directories,
+    RuntimeProfileHolder profile,
+    IEnumerable<IInnerEngineListener> listeners,
+    ServerNetworkGuard? guard = null)
 {
+    private readonly IInnerEngineListener[] _listeners = [.. listeners];
+
     public const string ContainerPrefix = ServerOverviewQuery.ContainerPrefix;
 
     /// <summary>Label carrying the server id on its container.</summary>
@@ -127,11 +138,14 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
 
         using var inner = credentials.ConnectInner(serverId, container.Address);
         await DockerWait.UntilEngineAnswersAsync(inner, options.EngineStartTimeout, host.Time, cancellationToken);
+        ReportRunning(serverId, container.Address);
         return container;
     }
 
     public async Task StopAsync(long serverId, CancellationToken cancellationToken)
     {
+        // Before the stop, so that watchers let go of the engine instead of seeing it fail.
+        ReportGone(serverId);
         try
         {
             await host.Containers.StopAsync(ContainerName(serverId), TimeSpan.FromSeconds(10), cancellationToken);
@@ -158,6 +172,24 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
     /// <summary>A client for the server's own engine (the caller disposes it).</summary>
     public async Task<IDockerClient?> ConnectInnerAsync(long serverId, CancellationToken cancellationToken) =>
         await FindAsync(serverId, cancellationToken) is { Address: { } address } ? credentials.ConnectInner(serverId, address) : null;
+
+    /// <summary>Tells the listeners that the engine of <paramref name="serverId"/> answers at <paramref name="address"/>.</summary>
+    public void ReportRunning(long serverId, string address)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.EngineRunning(serverId, address);
+        }
+    }
+
+    /// <summary>Tells the listeners that the engine of <paramref name="serverId"/> is gone.</summary>
+    public void ReportGone(long serverId)
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.EngineGone(serverId);
+        }
+    }
 
     public static ResourceLimits LimitsOf(ServerSettings settings) =>
         new(settings.Cpus, settings.MemoryMb is { } mb ? mb * 1024 * 1024 : null, settings.Pids);

@@ -51,6 +51,8 @@ public sealed partial class ServerReconciler(
             rows = servers.Select(s => (s, settings.GetValueOrDefault(s.Id))).ToList();
         }
 
+        ReportEngines(rows, live);
+
         foreach (var (server, settings) in rows)
         {
             try

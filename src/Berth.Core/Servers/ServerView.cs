@@ -4,8 +4,9 @@ public sealed record ServerLimits(double? Cpus, long? MemoryMb, long? Pids);
 
 /// <summary>
 /// A server as its owner sees it. <see cref="State"/>: <c>creating</c>, <c>failed</c>, or the
-/// container's state (<c>running</c>, <c>exited</c>, ...), <c>missing</c> when the container is gone,
-/// <c>unknown</c> when the engine cannot be asked.
+/// container's state (<c>running</c>, <c>exited</c>, ...) from its container row (the engine when
+/// there is no row yet), <c>missing</c> when the container is gone, <c>unknown</c> when the engine
+/// cannot be asked. <see cref="Stacks"/>: its inner containers by Compose project.
 /// </summary>
 public sealed record ServerView(
     long Id,
@@ -17,5 +18,6 @@ public sealed record ServerView(
     bool Enabled,
     ServerLimits Limits,
     IReadOnlyList<DomainSummary> Domains,
+    IReadOnlyList<StackSummary> Stacks,
     string? Error,
     string CreatedAt);

@@ -42,6 +42,10 @@ public sealed class ServersService(
         return (await ViewsAsync([server], cancellationToken)).Single();
     }
 
+    /// <summary>Throws the same 404 for another user's server as for a missing one (for endpoints outside this service).</summary>
+    public async Task EnsureVisibleAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken) =>
+        _ = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
+
     /// <summary>Writes the row and hands the container to the reconciler; the server is visible at once as <c>creating</c>.</summary>
     public async Task<ServerView> CreateAsync(long actorId, string? name, CancellationToken cancellationToken)
     {
@@ -222,7 +226,7 @@ public sealed class ServersService(
             await db.SaveChangesAsync(cancellationToken);
         }
 
-        return (await ViewsAsync([server], cancellationToken)).Single();
+        return (await ViewsAsync([server], cancellationToken, fromEngine: true)).Single();
     }
 
     private async Task<VirtualServer> FindVisibleAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken)
@@ -257,7 +261,14 @@ public sealed class ServersService(
         }
     }
 
-    private async Task<List<ServerView>> ViewsAsync(IReadOnlyList<VirtualServer> servers, CancellationToken cancellationToken)
+    /// <summary>
+    /// The servers as their owners see them. State and status come from the server's container row
+    /// (what the container monitor last saw) and the stacks from its inner container rows; a server
+    /// without a row yet is looked up on the engine. <paramref name="fromEngine"/> asks the engine
+    /// for every server: the answer to a start or stop shows its outcome, not the row that has not
+    /// caught up yet.
+    /// </summary>
+    private async Task<List<ServerView>> ViewsAsync(List<VirtualServer> servers, CancellationToken cancellationToken, bool fromEngine = false)
     {
         var ids = servers.Select(s => s.Id).ToList();
         var settings = await db.ServerSettings.Where(s => ids.Contains(s.ServerId)).ToDictionaryAsync(s => s.ServerId, cancellationToken);
@@ -265,40 +276,77 @@ public sealed class ServersService(
         var owners = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, cancellationToken);
         var domains = (await db.DomainNames.Where(d => ids.Contains(d.VirtualServerId)).OrderBy(d => d.Id).ToListAsync(cancellationToken))
             .ToLookup(d => d.VirtualServerId, d => new DomainSummary(d.Id, d.Name, d.IsCloudflare, d.Ssl));
-        Dictionary<long, ServerContainer>? live;
-        try
-        {
-            live = await containers.ListAsync(cancellationToken);
-        }
-        catch (Exception e) when (IsEngineFailure(e))
-        {
-            live = null;
-        }
+        var names = ids.Select(ServerContainers.ContainerName).ToList();
+        var rows = (await db.DockerContainers.AsNoTracking()
+                .Where(c => c.ParentServerId == VirtualServer.HostId && names.Contains(c.Names))
+                .Select(c => new { c.Names, c.State, c.Status })
+                .ToListAsync(cancellationToken))
+            .Select(c => (Id: ServerOverviewQuery.ServerIdOf(c.Names), c.State, c.Status))
+            .Where(c => c.Id is not null)
+            .ToDictionary(c => c.Id!.Value, c => (c.State, c.Status));
+        var inner = (await db.DockerContainers.AsNoTracking().Where(c => ids.Contains(c.ParentServerId)).ToListAsync(cancellationToken))
+            .ToLookup(c => c.ParentServerId);
+        Dictionary<long, ServerContainer>? live = null;
+        var engineAsked = false;
 
-        return servers.Select(server =>
+        var views = new List<ServerView>(servers.Count);
+        foreach (var server in servers)
         {
             settings.TryGetValue(server.Id, out var s);
-            var (state, status) = s?.Provisioning switch
+            (string State, string Status) shown;
+            if (s?.Provisioning == ProvisioningState.Creating)
             {
-                ProvisioningState.Creating => ("creating", "Creating"),
-                ProvisioningState.Failed => ("failed", "Creation failed"),
-                _ when live is null => ("unknown", "The Docker engine is not answering"),
-                _ when live.TryGetValue(server.Id, out var c) => (c.State, c.Status),
-                _ => ("missing", "No container"),
-            };
-            return new ServerView(
+                shown = ("creating", "Creating");
+            }
+            else if (s?.Provisioning == ProvisioningState.Failed)
+            {
+                shown = ("failed", "Creation failed");
+            }
+            else if (!fromEngine && rows.TryGetValue(server.Id, out var row))
+            {
+                shown = row;
+            }
+            else
+            {
+                if (!engineAsked)
+                {
+                    engineAsked = true;
+                    live = await ListLiveAsync(cancellationToken);
+                }
+
+                shown = live is null ? ("unknown", "The Docker engine is not answering")
+                    : live.TryGetValue(server.Id, out var c) ? (c.State, c.Status)
+                    : ("missing", "No container");
+            }
+
+            views.Add(new ServerView(
                 server.Id,
                 server.Name,
                 server.OwnerId,
                 owners.GetValueOrDefault(server.OwnerId),
-                state,
-                status,
+                shown.State,
+                shown.Status,
                 server.Enabled,
                 new ServerLimits(s?.Cpus, s?.MemoryMb, s?.Pids),
                 domains[server.Id].ToList(),
+                ServerStacks.From(inner[server.Id]),
                 s is { Provisioning: ProvisioningState.Failed } ? s.LastError : null,
-                server.CreatedAt);
-        }).ToList();
+                server.CreatedAt));
+        }
+
+        return views;
+    }
+
+    private async Task<Dictionary<long, ServerContainer>?> ListLiveAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await containers.ListAsync(cancellationToken);
+        }
+        catch (Exception e) when (IsEngineFailure(e))
+        {
+            return null;
+        }
     }
 
     /// <summary>Engine trouble becomes a 503 the caller can retry, never a 500.</summary>

@@ -1,9 +1,14 @@
 using Berth.Core.Dashboard;
 using Berth.Core.Data;
+using Berth.Core.Monitoring;
 using Berth.Server.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Api;
+
+/// <summary>The seed's query 4.3 figures, and what the virtual servers use together (<see cref="HostTotals"/>).</summary>
+public sealed record DashboardResponse(int Users, int VirtualServersRunning, int VirtualServersTotal, int Domains, HostTotals Host);
 
 internal static class DashboardEndpoints
 {
@@ -15,7 +20,10 @@ internal static class DashboardEndpoints
         return app;
     }
 
-    /// <summary>The seed's query 4.3 figures.</summary>
-    private static async Task<Ok<DashboardFigures>> GetAsync(BerthDbContext db, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await DashboardFigures.RunAsync(db, cancellationToken));
+    private static async Task<Ok<DashboardResponse>> GetAsync(BerthDbContext db, IOptions<MonitorOptions> monitor, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var figures = await DashboardFigures.RunAsync(db, cancellationToken);
+        var host = await HostTotals.RunAsync(db, monitor.Value, clock, cancellationToken);
+        return TypedResults.Ok(new DashboardResponse(figures.Users, figures.VirtualServersRunning, figures.VirtualServersTotal, figures.Domains, host));
+    }
 }

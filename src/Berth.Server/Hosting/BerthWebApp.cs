@@ -31,6 +31,7 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
+        builder.Services.AddBerthMonitoring(settings);
         builder.Services.AddBerthEdge(settings.Edge);
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthProblems();
@@ -53,6 +54,8 @@ public static class BerthWebApp
         app.MapActivityEndpoints();
         app.MapDashboardEndpoints();
         app.MapServersEndpoints();
+        app.MapUsageEndpoints();
+        app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Berth.Core.Monitoring;
 using Berth.Server.Cli;
 using Berth.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -41,13 +42,21 @@ public sealed class BerthTestHost : IAsyncDisposable
     /// <summary>What start-up printed (the one-time admin password when none was given).</summary>
     public string StartupOutput { get; }
 
-    /// <summary>Starts Berth; <c>prepare</c> runs on the empty database first (e.g. to lay down a database of the original platform).</summary>
+    /// <summary>
+    /// Starts Berth; <c>prepare</c> runs on the empty database first (e.g. to lay down a database of
+    /// the original platform). The container monitor watches the run's engine only with
+    /// <paramref name="monitorHostEngine"/>: that engine is shared with test classes of other
+    /// installations running side by side, whose <c>hosting-users-dind-*</c> containers it would
+    /// otherwise adopt as ownerless servers (the seed's rule) into this host's database. Inner
+    /// engines of servers this host runs are watched either way.
+    /// </summary>
     public static async Task<BerthTestHost> StartAsync(
         ProviderKind kind = ProviderKind.Sqlite,
         string? adminPassword = AdminPassword,
         Action<WebApplicationBuilder>? customize = null,
         Func<TestDatabase, Task>? prepare = null,
-        Func<ServeSettings, ServeSettings>? configure = null)
+        Func<ServeSettings, ServeSettings>? configure = null,
+        bool monitorHostEngine = false)
     {
         var database = await TestDatabase.CreateAsync(kind);
         if (prepare is not null)
@@ -73,6 +82,11 @@ public sealed class BerthTestHost : IAsyncDisposable
         var app = BerthWebApp.Build(settings, builder =>
         {
             builder.Logging.ClearProviders();
+            if (!monitorHostEngine)
+            {
+                builder.Services.Configure<MonitorOptions>(o => o.HostEndpoint = null);
+            }
+
             customize?.Invoke(builder);
         });
         var output = new StringWriter();

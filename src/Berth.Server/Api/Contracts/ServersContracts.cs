@@ -24,7 +24,7 @@ public sealed record ServerResponse(
     bool Enabled,
     ServerLimits Limits,
     IReadOnlyList<DomainSummaryResponse> Domains,
-    IReadOnlyList<string> Stacks,
+    IReadOnlyList<StackSummary> Stacks,
     string? Error,
     string CreatedAt)
 {
@@ -38,7 +38,7 @@ public sealed record ServerResponse(
         view.Enabled,
         view.Limits,
         view.Domains.Select(d => new DomainSummaryResponse(d.Id, d.DomainName, d.IsCloudflare, d.Ssl)).ToList(),
-        [],
+        view.Stacks,
         view.Error,
         view.CreatedAt);
 }
