@@ -1,4 +1,5 @@
 using Berth.Core;
+using Berth.Core.Certificates;
 using Berth.Core.Domains;
 using Berth.Core.Servers;
 using Berth.Server.Api;
@@ -32,6 +33,7 @@ public static class BerthWebApp
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
         builder.Services.AddBerthEdge(settings.Edge);
+        builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();

@@ -15,13 +15,15 @@ public static class EdgeFeature
 {
     private const string RangesResource = "Berth.Server.Edge.cloudflare-ranges.txt";
 
-    /// <summary>Registers the edge: its runtime, the route reconciler, the route signal and the HTTP-01 challenge store.</summary>
+    /// <summary>Registers the edge: its runtime, the route reconciler, the HTTP-01 challenge store, the SNI cache and the certificate installer.</summary>
     public static IServiceCollection AddBerthEdge(this IServiceCollection services, EdgeSettings settings)
     {
         services.AddSingleton(settings);
         services.AddSingleton<InMemoryHttp01ChallengeStore>();
         services.AddSingleton<IHttp01ChallengeStore>(sp => sp.GetRequiredService<InMemoryHttp01ChallengeStore>());
         services.AddSingleton<IAcmeChallengeResponder, Http01ChallengeResponder>();
+        services.AddSingleton<EdgeCertificateCache>();
+        services.AddSingleton<Berth.Core.Certificates.ICertificateInstaller, EdgeCertificateInstaller>();
         services.AddSingleton<EdgeRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeRuntime>());
         services.AddSingleton<EdgeRouteReconciler>();
