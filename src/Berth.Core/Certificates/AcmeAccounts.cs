@@ -44,7 +44,8 @@ public sealed partial class AcmeAccounts(
 
     private async Task<AcmeClient> CreateClientAsync(CancellationToken cancellationToken)
     {
-        var directory = options.Directory.AbsoluteUri;
+        var directoryUri = options.Directory ?? throw new InvalidOperationException("No ACME directory is configured.");
+        var directory = directoryUri.AbsoluteUri;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var row = await db.AcmeAccounts.FirstOrDefaultAsync(a => a.Directory == directory, cancellationToken);
         var key = _key ??= row is null ? AcmeAccountKey.Generate() : AcmeAccountKey.FromPem(keys.Unprotect(row.AccountKey));
@@ -53,7 +54,7 @@ public sealed partial class AcmeAccounts(
             Timeout = TimeSpan.FromSeconds(60),
         };
 
-        var client = new AcmeClient(_http, options.Directory, key, options.Acme, clock, loggers.CreateLogger<AcmeClient>());
+        var client = new AcmeClient(_http, directoryUri, key, options.Acme, clock, loggers.CreateLogger<AcmeClient>());
         var contacts = options.Email is { Length: > 0 } email ? new[] { "mailto:" + email } : [];
         // Configuring a CA is the operator's agreement to its terms of service.
         var account = await client.CreateAccountAsync(contacts, termsOfServiceAgreed: true, cancellationToken);

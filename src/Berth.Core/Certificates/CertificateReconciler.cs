@@ -130,6 +130,11 @@ public sealed partial class CertificateReconciler(
         }
 
         var live = rows.Except(dropped).Concat(added).ToList();
+        if (options.Directory is null)
+        {
+            return options.Interval;
+        }
+
         foreach (var row in live)
         {
             if (DueAt(row) <= clock.GetUtcNow())

@@ -8,8 +8,11 @@ public sealed class CertificatesOptions
     /// <summary>Let's Encrypt's production directory, the default CA.</summary>
     public static readonly Uri LetsEncrypt = new("https://acme-v02.api.letsencrypt.org/directory");
 
-    /// <summary>The ACME directory of the certificate authority.</summary>
-    public Uri Directory { get; set; } = LetsEncrypt;
+    /// <summary>
+    /// The ACME directory of the certificate authority. Null orders nothing: domains stay
+    /// <c>pending</c> (TLS terminated elsewhere, or tests that must not reach any CA).
+    /// </summary>
+    public Uri? Directory { get; set; } = LetsEncrypt;
 
     /// <summary>The contact address given to the CA (expiry notices); none when null.</summary>
     public string? Email { get; set; }

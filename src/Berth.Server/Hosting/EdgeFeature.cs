@@ -74,10 +74,12 @@ public static class EdgeFeature
             : throw new SettingsException($"{setting}: '{value}' is not a host name such as example.com.");
     }
 
-    public static Uri ParseAcmeDirectory(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+    /// <summary>Parses <c>--acme-directory</c>: an https URL, or <c>none</c> (null) to order no certificates.</summary>
+    public static Uri? ParseAcmeDirectory(string value) =>
+        value.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
             ? uri
-            : throw new SettingsException($"--acme-directory (BERTH_ACME_DIRECTORY): '{value}' must be an https URL of an ACME directory.");
+            : throw new SettingsException($"--acme-directory (BERTH_ACME_DIRECTORY): '{value}' must be an https URL of an ACME directory, or none.");
 
     public static string ParseAcmeEmail(string value) =>
         MailAddress.TryCreate(value.Trim(), out var address) && address.Address == value.Trim()

@@ -22,8 +22,8 @@ public sealed record EdgeSettings
     /// <summary>Cloudflare's address ranges (from <c>--cloudflare-ranges</c> or the published list shipped with Berth).</summary>
     public IReadOnlyList<string> CloudflareRanges { get; init; } = EdgeFeature.PublishedCloudflareRanges();
 
-    /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>).</summary>
-    public Uri AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
+    /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>); null (<c>none</c>) orders nothing.</summary>
+    public Uri? AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
 
     /// <summary>The contact address given to the certificate authority (<c>--acme-email</c>).</summary>
     public string? AcmeEmail { get; init; }

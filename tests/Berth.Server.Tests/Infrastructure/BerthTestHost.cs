@@ -72,7 +72,8 @@ public sealed class BerthTestHost : IAsyncDisposable
             InstallationId = installation,
             ServersNetwork = "berth-" + installation,
             // Tests run in parallel: the edge takes free ports, never the defaults.
-            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"] },
+            // No certificate authority unless a test configures one: nothing may leave loopback.
+            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"], AcmeDirectory = null },
         };
         settings = configure?.Invoke(settings) ?? settings;
         return await StartAppAsync(database, settings, customize);
