@@ -3,6 +3,9 @@
 # pebble-challtestsrv as its DNS server answering 127.0.0.1 for every name, so that any name
 # validates against the HTTP-01 server a test runs on 127.0.0.1:$BERTH_TEST_ACME_HTTP_PORT.
 # A second Pebble rejects half of the nonces (PEBBLE_WFE_NONCEREJECT) for the badNonce tests.
+# Three more validate on a port of their own, where the server tests run Berth's edge: a plain one,
+# a nonce-rejecting one, and one issuing 40-second certificates for the renewal tests. The DNS
+# server's management API (add-a) lets a test point a name elsewhere to make a validation fail.
 #   pebble.sh start RUN_DIR   -> prints `export BERTH_TEST_ACME_...=...` lines on stdout
 #   pebble.sh stop RUN_DIR
 set -euo pipefail
@@ -25,11 +28,14 @@ answers() {
   curl -fsS --max-time 2 --cacert "$dir/ca.pem" "$1" >/dev/null
 }
 
-# Starts one Pebble with the given extra environment; prints its listener port.
+# Starts one Pebble: NAME NONCE_REJECT_PERCENT HTTP01_PORT [CERTIFICATE_VALIDITY_SECONDS];
+# prints its listener and management ports.
 start_pebble() {
   local name=$1 nonce_reject=$2
-  local port management http_port tls_port
+  local port management http_port tls_port validity=""
   port=$(free_port) management=$(free_port) http_port=$3 tls_port=$(free_port)
+  [ -n "${4:-}" ] && validity="\"certificateValidityPeriod\": $4,"
+
   cat >"$dir/$name.json" <<JSON
 {
   "pebble": {
@@ -39,6 +45,7 @@ start_pebble() {
     "privateKey": "$dir/listener.key",
     "httpPort": $http_port,
     "tlsPort": $tls_port,
+    $validity
     "ocspResponderURL": "",
     "externalAccountBindingRequired": false
   }
@@ -94,9 +101,22 @@ case "$action" in
     echo "export BERTH_TEST_ACME_TRUST_ROOT='$dir/ca.pem'"
     echo "export BERTH_TEST_ACME_HTTP_PORT='$http_port'"
     echo "export BERTH_TEST_ACME_NONCE_REJECT_DIRECTORY='https://127.0.0.1:$reject_port/dir'"
+
+    edge_http_port=$(free_port)
+    read -r edge_port edge_management < <(start_pebble pebble-edge 0 "$edge_http_port")
+    read -r edge_reject_port edge_reject_management < <(start_pebble pebble-edge-nonce-reject 50 "$edge_http_port")
+    read -r edge_short_port edge_short_management < <(start_pebble pebble-edge-short 0 "$edge_http_port" 40)
+    echo "export BERTH_TEST_EDGE_ACME_HTTP_PORT='$edge_http_port'"
+    echo "export BERTH_TEST_EDGE_ACME_DIRECTORY='https://127.0.0.1:$edge_port/dir'"
+    echo "export BERTH_TEST_EDGE_ACME_MANAGEMENT='https://127.0.0.1:$edge_management'"
+    echo "export BERTH_TEST_EDGE_ACME_NONCE_REJECT_DIRECTORY='https://127.0.0.1:$edge_reject_port/dir'"
+    echo "export BERTH_TEST_EDGE_ACME_NONCE_REJECT_MANAGEMENT='https://127.0.0.1:$edge_reject_management'"
+    echo "export BERTH_TEST_EDGE_ACME_SHORT_DIRECTORY='https://127.0.0.1:$edge_short_port/dir'"
+    echo "export BERTH_TEST_EDGE_ACME_SHORT_MANAGEMENT='https://127.0.0.1:$edge_short_management'"
+    echo "export BERTH_TEST_ACME_DNS_MANAGEMENT='http://127.0.0.1:$challtest_management'"
     ;;
   stop)
-    for name in pebble pebble-nonce-reject challtestsrv; do
+    for name in pebble pebble-nonce-reject pebble-edge pebble-edge-nonce-reject pebble-edge-short challtestsrv; do
       if [ -f "$dir/$name.pid" ]; then
         kill "$(cat "$dir/$name.pid")" 2>/dev/null || true
         rm -f "$dir/$name.pid"

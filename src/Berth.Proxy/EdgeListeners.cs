@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -48,9 +49,15 @@ internal static class EdgeListeners
             Listen(kestrel, url, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(new HttpsConnectionAdapterOptions
+                // The handshake callback (rather than a certificate selector) lets the certificate's
+                // intermediates travel with it; without them clients cannot build a chain to a public root.
+                listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
-                    ServerCertificateSelector = (_, serverName) => selector.SelectCertificate(serverName),
+                    OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    {
+                        // ApplicationProtocols left null: Kestrel then offers the listener's protocols (ALPN).
+                        ServerCertificateContext = selector.SelectContext(context.ClientHelloInfo.ServerName),
+                    }),
                     HandshakeTimeout = TimeSpan.FromSeconds(10),
                 });
             });

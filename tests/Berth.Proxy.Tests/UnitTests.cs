@@ -68,6 +68,23 @@ public sealed class EdgeCertificateCacheTests
     }
 
     [Fact]
+    public void RemoveIfCurrent_LeavesACertificateAnotherOwnerPutInPlace()
+    {
+        var acme = OriginCertificate.CreateSelfSigned(["shop.test"], TimeProvider.System);
+        var origin = OriginCertificate.CreateSelfSigned(["shop.test"], TimeProvider.System);
+        _cache.Set("shop.test", acme);
+        _cache.Set("shop.test", origin);
+
+        Assert.False(_cache.Remove("shop.test", acme));
+        Assert.True(_cache.Contains("SHOP.test"));
+        Assert.Same(origin, _cache.SelectCertificate("shop.test"));
+        Assert.NotNull(_cache.SelectContext("shop.test"));
+        Assert.True(_cache.Remove("shop.test", origin));
+        Assert.False(_cache.Contains("shop.test"));
+        Assert.Null(_cache.SelectContext("shop.test"));
+    }
+
+    [Fact]
     public void Set_CertificateWithoutPrivateKey_Throws()
     {
         using var withKey = OriginCertificate.CreateSelfSigned(["a.test"], TimeProvider.System);

@@ -1,5 +1,6 @@
 using Berth.Core.Accounts;
 using Berth.Core.Activity;
+using Berth.Core.Certificates;
 using Berth.Core.Domains;
 using Berth.Core.Monitoring;
 using Berth.Core.Servers;
@@ -27,6 +28,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
     public DbSet<ServerUsage> ServerUsage => Set<ServerUsage>();
 
     public DbSet<DomainName> DomainNames => Set<DomainName>();
+
+    public DbSet<HostingCertificate> Certificates => Set<HostingCertificate>();
+
+    public DbSet<AcmeAccountRecord> AcmeAccounts => Set<AcmeAccountRecord>();
 
     public DbSet<ActivityEntry> RecentActivity => Set<ActivityEntry>();
 

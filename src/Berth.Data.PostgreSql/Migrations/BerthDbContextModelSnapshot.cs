@@ -187,6 +187,118 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("System_RecentActivity", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Certificates.AcmeAccountRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AccountKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("AccountKey");
+
+                    b.Property<string>("AccountUrl")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("AccountUrl");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("Directory")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Directory");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("Email");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Directory")
+                        .IsUnique()
+                        .HasDatabaseName("idx_acme_directory");
+
+                    b.ToTable("Hosting_AcmeAccounts", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Certificates.HostingCertificate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(0)
+                        .HasColumnName("Attempts");
+
+                    b.Property<string>("CertificateChain")
+                        .HasColumnType("text")
+                        .HasColumnName("CertificateChain");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("DomainName");
+
+                    b.Property<string>("ExpiresAt")
+                        .HasColumnType("text")
+                        .HasColumnName("ExpiresAt");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("NextAttemptAt")
+                        .HasColumnType("text")
+                        .HasColumnName("NextAttemptAt");
+
+                    b.Property<string>("NotBefore")
+                        .HasColumnType("text")
+                        .HasColumnName("NotBefore");
+
+                    b.Property<string>("PrivateKey")
+                        .HasColumnType("text")
+                        .HasColumnName("PrivateKey");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("UpdatedAt");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DomainName")
+                        .IsUnique()
+                        .HasDatabaseName("idx_cert_domain");
+
+                    b.ToTable("Hosting_Certificates", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Domains.DomainName", b =>
                 {
                     b.Property<long>("Id")

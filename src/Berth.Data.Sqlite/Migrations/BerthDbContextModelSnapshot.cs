@@ -174,6 +174,114 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("System_RecentActivity", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Certificates.AcmeAccountRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<string>("AccountKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("AccountKey");
+
+                    b.Property<string>("AccountUrl")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("AccountUrl");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("Directory")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Directory");
+
+                    b.Property<string>("Email")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("Email");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Directory")
+                        .IsUnique()
+                        .HasDatabaseName("idx_acme_directory");
+
+                    b.ToTable("Hosting_AcmeAccounts", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Certificates.HostingCertificate", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<int>("Attempts")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(0)
+                        .HasColumnName("Attempts");
+
+                    b.Property<string>("CertificateChain")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CertificateChain");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("DomainName");
+
+                    b.Property<string>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ExpiresAt");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("NextAttemptAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("NextAttemptAt");
+
+                    b.Property<string>("NotBefore")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("NotBefore");
+
+                    b.Property<string>("PrivateKey")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("PrivateKey");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("UpdatedAt");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DomainName")
+                        .IsUnique()
+                        .HasDatabaseName("idx_cert_domain");
+
+                    b.ToTable("Hosting_Certificates", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Domains.DomainName", b =>
                 {
                     b.Property<long>("Id")

@@ -23,7 +23,7 @@ internal static class ServeCommand
         var appsDomain = new Option<string?>("--apps-domain") { Description = "Domain under which <label>.<apps domain> names need no DNS of their own. Env: BERTH_APPS_DOMAIN" };
         var controlHost = new Option<string?>("--control-host") { Description = "Host name of the panel and API; reserved, never a tenant's domain. Env: BERTH_CONTROL_HOST" };
         var cloudflareRanges = new Option<string?>("--cloudflare-ranges") { Description = "File of Cloudflare's address ranges (one CIDR a line). Env: BERTH_CLOUDFLARE_RANGES. Default: the published list shipped with Berth" };
-        var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}" };
+        var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority, or none to order no certificates. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}" };
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact address given to the certificate authority. Env: BERTH_ACME_EMAIL" };
         var acmeTrustRoot = new Option<string?>("--acme-trust-root") { Description = "PEM file of an extra root to trust when talking to the ACME server (e.g. Pebble's). Env: BERTH_ACME_TRUST_ROOT" };
         var registryMirror = new Option<string?>("--registry-mirror") { Description = "Registry mirror URL written into every virtual server's engine configuration. Env: BERTH_REGISTRY_MIRROR" };

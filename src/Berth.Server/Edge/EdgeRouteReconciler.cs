@@ -96,7 +96,9 @@ public sealed partial class EdgeRouteReconciler(
             }
 
             var mode = isCloudflare ? EdgeTlsMode.CloudflareOrigin : ssl ? EdgeTlsMode.Acme : EdgeTlsMode.Plain;
-            routes.Add(new EdgeRoute(name, new Uri($"http://{container.Address}:80/"), mode, CertificateIssued: false));
+            // HTTP redirects to HTTPS only once the edge can serve the name's certificate.
+            var issued = mode == EdgeTlsMode.Acme && edge.Certificates.Contains(name);
+            routes.Add(new EdgeRoute(name, new Uri($"http://{container.Address}:80/"), mode, issued));
         }
 
         UpdateOriginCertificates(routes);
@@ -117,6 +119,7 @@ public sealed partial class EdgeRouteReconciler(
         {
             if (!_originCertificates.ContainsKey(host))
             {
+                // The ACME certificate of a name that moved to Cloudflare mode makes way for the origin certificate.
                 var certificate = OriginCertificate.CreateSelfSigned([host], clock);
                 cache.Set(host, certificate);
                 _originCertificates[host] = certificate;
@@ -125,8 +128,12 @@ public sealed partial class EdgeRouteReconciler(
 
         foreach (var host in _originCertificates.Keys.Where(h => !wanted.Contains(h)).ToList())
         {
-            cache.Remove(host);
             _originCertificates.Remove(host, out var old);
+            if (old is not null)
+            {
+                cache.Remove(host, old);
+            }
+
             old?.Dispose();
         }
     }

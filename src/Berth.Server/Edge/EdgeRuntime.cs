@@ -7,7 +7,8 @@ namespace Berth.Server.Edge;
 /// Runs the edge (<see cref="EdgeHost"/>) on its own listeners for as long as <c>berth serve</c> runs:
 /// started with the other hosted services, stopped with them.
 /// </summary>
-public sealed class EdgeRuntime(EdgeSettings settings, IAcmeChallengeResponder challenges, ILoggerFactory loggers, TimeProvider clock) : IHostedService, IAsyncDisposable
+public sealed class EdgeRuntime(
+    EdgeSettings settings, IAcmeChallengeResponder challenges, EdgeCertificateCache certificates, ILoggerFactory loggers, TimeProvider clock) : IHostedService, IAsyncDisposable
 {
     private EdgeHost? _host;
 
@@ -17,9 +18,8 @@ public sealed class EdgeRuntime(EdgeSettings settings, IAcmeChallengeResponder c
     /// <summary>The route table, once the edge runs.</summary>
     public IEdgeRouteTable Routes => (_host ?? throw new InvalidOperationException("The edge is not running.")).Routes;
 
-    /// <summary>The certificate cache used for TLS handshakes, once the edge runs.</summary>
-    public EdgeCertificateCache Certificates =>
-        (_host ?? throw new InvalidOperationException("The edge is not running.")).Services.GetRequiredService<EdgeCertificateCache>();
+    /// <summary>The certificate cache used for TLS handshakes; shared with Berth's services, so it is filled before the edge starts.</summary>
+    public EdgeCertificateCache Certificates => certificates;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,6 +30,7 @@ public sealed class EdgeRuntime(EdgeSettings settings, IAcmeChallengeResponder c
                 services.AddSingleton(loggers);
                 services.AddSingleton(clock);
                 services.AddSingleton(challenges);
+                services.AddSingleton(certificates);
             },
             cancellationToken);
     }

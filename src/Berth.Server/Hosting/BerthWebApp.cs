@@ -1,4 +1,5 @@
 using Berth.Core;
+using Berth.Core.Certificates;
 using Berth.Core.Domains;
 using Berth.Core.Servers;
 using Berth.Server.Api;
@@ -33,6 +34,7 @@ public static class BerthWebApp
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
         builder.Services.AddBerthMonitoring(settings);
         builder.Services.AddBerthEdge(settings.Edge);
+        builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();

@@ -15,13 +15,15 @@ public static class EdgeFeature
 {
     private const string RangesResource = "Berth.Server.Edge.cloudflare-ranges.txt";
 
-    /// <summary>Registers the edge: its runtime, the route reconciler, the route signal and the HTTP-01 challenge store.</summary>
+    /// <summary>Registers the edge: its runtime, the route reconciler, the HTTP-01 challenge store, the SNI cache and the certificate installer.</summary>
     public static IServiceCollection AddBerthEdge(this IServiceCollection services, EdgeSettings settings)
     {
         services.AddSingleton(settings);
         services.AddSingleton<InMemoryHttp01ChallengeStore>();
         services.AddSingleton<IHttp01ChallengeStore>(sp => sp.GetRequiredService<InMemoryHttp01ChallengeStore>());
         services.AddSingleton<IAcmeChallengeResponder, Http01ChallengeResponder>();
+        services.AddSingleton<EdgeCertificateCache>();
+        services.AddSingleton<Berth.Core.Certificates.ICertificateInstaller, EdgeCertificateInstaller>();
         services.AddSingleton<EdgeRuntime>();
         services.AddHostedService(sp => sp.GetRequiredService<EdgeRuntime>());
         services.AddSingleton<EdgeRouteReconciler>();
@@ -72,10 +74,12 @@ public static class EdgeFeature
             : throw new SettingsException($"{setting}: '{value}' is not a host name such as example.com.");
     }
 
-    public static Uri ParseAcmeDirectory(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+    /// <summary>Parses <c>--acme-directory</c>: an https URL, or <c>none</c> (null) to order no certificates.</summary>
+    public static Uri? ParseAcmeDirectory(string value) =>
+        value.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
             ? uri
-            : throw new SettingsException($"--acme-directory (BERTH_ACME_DIRECTORY): '{value}' must be an https URL of an ACME directory.");
+            : throw new SettingsException($"--acme-directory (BERTH_ACME_DIRECTORY): '{value}' must be an https URL of an ACME directory, or none.");
 
     public static string ParseAcmeEmail(string value) =>
         MailAddress.TryCreate(value.Trim(), out var address) && address.Address == value.Trim()

@@ -22,14 +22,23 @@ public sealed record EdgeSettings
     /// <summary>Cloudflare's address ranges (from <c>--cloudflare-ranges</c> or the published list shipped with Berth).</summary>
     public IReadOnlyList<string> CloudflareRanges { get; init; } = EdgeFeature.PublishedCloudflareRanges();
 
-    /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>).</summary>
-    public Uri AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
+    /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>); null (<c>none</c>) orders nothing.</summary>
+    public Uri? AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
 
     /// <summary>The contact address given to the certificate authority (<c>--acme-email</c>).</summary>
     public string? AcmeEmail { get; init; }
 
     /// <summary>A PEM file with an extra root to trust when talking to the ACME server (<c>--acme-trust-root</c>), e.g. Pebble's.</summary>
     public string? AcmeTrustRoot { get; init; }
+
+    /// <summary>How long the certificate loop sleeps at most when nothing is due (a domain change wakes it at once).</summary>
+    public TimeSpan CertificatesInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The pause after a name's first failed order, doubled on each further failure (at most a day).</summary>
+    public TimeSpan CertificateBackoff { get; init; } = Berth.Acme.RetryBackoff.DefaultInitial;
+
+    /// <summary>Limits and timings of the ACME client; the defaults when null.</summary>
+    public Berth.Acme.AcmeClientOptions? AcmeClient { get; init; }
 
     /// <summary>How often routes are rebuilt without being asked (a signalled change applies at once).</summary>
     public TimeSpan RoutesInterval { get; init; } = TimeSpan.FromSeconds(5);

@@ -15,7 +15,7 @@ public sealed class ConfiguringTheEdgeTests
         Assert.Equal(["https://127.0.0.1:8443"], edge.HttpsUrls);
         Assert.Contains("173.245.48.0/20", edge.CloudflareRanges);
         Assert.Contains("2606:4700::/32", edge.CloudflareRanges);
-        Assert.Equal("acme-v02.api.letsencrypt.org", edge.AcmeDirectory.Host);
+        Assert.Equal("acme-v02.api.letsencrypt.org", edge.AcmeDirectory?.Host);
     }
 
     [Fact]
@@ -53,6 +53,13 @@ public sealed class ConfiguringTheEdgeTests
         var e = Assert.Throws<SettingsException>(() => EdgeFeature.LoadCloudflareRanges(file));
 
         Assert.Contains("line 3", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AcmeDirectoryNone_OrdersNoCertificates()
+    {
+        Assert.Null(ServeCommand.ResolveEdge(null, null, null, null, null, "none", null, null).AcmeDirectory);
+        Assert.Null(ServeCommand.ResolveEdge(null, null, null, null, null, " NONE ", null, null).AcmeDirectory);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ namespace Berth.Server.Tests.Edge;
 /// One Berth on the real engine with its edge on free loopback ports and 127.0.0.2/32 as the only
 /// "Cloudflare" range; Alice and Bob each have a running server with busybox httpd on its port 80.
 /// </summary>
-public sealed class EdgeFixture : IAsyncLifetime
+public class EdgeFixture : IAsyncLifetime
 {
     private readonly string _files = Path.Combine(Path.GetTempPath(), $"berth-edge-{Guid.NewGuid():N}");
 
@@ -45,10 +45,10 @@ public sealed class EdgeFixture : IAsyncLifetime
         Directory.CreateDirectory(_files);
         var ranges = Path.Combine(_files, "cloudflare-ranges.txt");
         await File.WriteAllTextAsync(ranges, "# the test's stand-in for Cloudflare\n127.0.0.2/32\n");
-        Host = await BerthTestHost.StartAsync(configure: settings => settings with
+        Host = await BerthTestHost.StartAsync(configure: settings => Configure(settings with
         {
             Edge = settings.Edge with { CloudflareRanges = EdgeFeature.LoadCloudflareRanges(ranges) },
-        });
+        }));
         using var admin = await Host.LoginAsync();
         await admin.CreateUserAsync("alice@example.com", ServersFixture.AlicePassword);
         await admin.CreateUserAsync("bob@example.com", ServersFixture.BobPassword);
@@ -61,6 +61,12 @@ public sealed class EdgeFixture : IAsyncLifetime
         BobServer = await bob;
         await Task.WhenAll(RunWebServerAsync(AliceServer, "alice's page"), RunWebServerAsync(BobServer, "bob's page"));
     }
+
+    /// <summary>The edge's HTTPS listener.</summary>
+    public Uri EdgeHttps => Host.Services.GetRequiredService<EdgeRuntime>().Host!.HttpsAddresses[0];
+
+    /// <summary>Changes the settings of the Berth this fixture starts.</summary>
+    protected virtual ServeSettings Configure(ServeSettings settings) => settings;
 
     public async Task DisposeAsync()
     {
@@ -119,6 +125,19 @@ public sealed class EdgeFixture : IAsyncLifetime
         await using (var db = await contexts.CreateDbContextAsync())
         {
             db.DomainNames.Add(new DomainName { VirtualServerId = serverId, Name = name, Ssl = ssl, IsCloudflare = isCloudflare });
+            await db.SaveChangesAsync();
+        }
+
+        Host.Services.GetRequiredService<EdgeRoutesSignal>().Request();
+    }
+
+    /// <summary>Deletes a row of Hosting_DomainNames by name and signals the edge.</summary>
+    public async Task RemoveDomainAsync(string name)
+    {
+        var contexts = Host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync())
+        {
+            db.DomainNames.Remove(await db.DomainNames.SingleAsync(d => d.Name == name));
             await db.SaveChangesAsync();
         }
 

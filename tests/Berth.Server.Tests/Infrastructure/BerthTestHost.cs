@@ -23,11 +23,16 @@ public sealed class BerthTestHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<HttpClient, CookieContainer> _jars = [];
     private readonly TestDatabase _database;
+    private readonly ServeSettings _settings;
+    private readonly Action<WebApplicationBuilder>? _customize;
+    private bool _restarted;
 
-    private BerthTestHost(WebApplication app, TestDatabase database, string startupOutput)
+    private BerthTestHost(WebApplication app, TestDatabase database, string startupOutput, ServeSettings settings, Action<WebApplicationBuilder>? customize)
     {
         _app = app;
         _database = database;
+        _settings = settings;
+        _customize = customize;
         StartupOutput = startupOutput;
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!;
         BaseAddress = new Uri(addresses.Addresses.First());
@@ -76,9 +81,27 @@ public sealed class BerthTestHost : IAsyncDisposable
             InstallationId = installation,
             ServersNetwork = "berth-" + installation,
             // Tests run in parallel: the edge takes free ports, never the defaults.
-            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"] },
+            // No certificate authority unless a test configures one: nothing may leave loopback.
+            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"], AcmeDirectory = null },
         };
         settings = configure?.Invoke(settings) ?? settings;
+        return await StartAppAsync(database, settings, customize);
+    }
+
+    /// <summary>
+    /// Stops this Berth the way a process exit does (its containers and database stay) and starts a new
+    /// one on the same database, data root and settings. Use the returned host from then on.
+    /// </summary>
+    public async Task<BerthTestHost> RestartAsync()
+    {
+        _restarted = true;
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        return await StartAppAsync(_database, _settings, _customize);
+    }
+
+    private static async Task<BerthTestHost> StartAppAsync(TestDatabase database, ServeSettings settings, Action<WebApplicationBuilder>? customize)
+    {
         var app = BerthWebApp.Build(settings, builder =>
         {
             builder.Logging.ClearProviders();
@@ -91,7 +114,7 @@ public sealed class BerthTestHost : IAsyncDisposable
         });
         var output = new StringWriter();
         await ServeCommand.StartAsync(app, settings, output, CancellationToken.None);
-        return new BerthTestHost(app, database, output.ToString());
+        return new BerthTestHost(app, database, output.ToString(), settings, customize);
     }
 
     /// <summary>A client with its own cookie jar, like one browser.</summary>
@@ -133,6 +156,11 @@ public sealed class BerthTestHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_restarted)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         if (Environment.GetEnvironmentVariable("BERTH_TEST_DOCKER_HOST") is { Length: > 0 })
         {

@@ -1,0 +1,75 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Berth.Data.Sqlite.Migrations
+{
+    /// <inheritdoc />
+    public partial class AddCertificates : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "Hosting_AcmeAccounts",
+                columns: table => new
+                {
+                    ID = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Directory = table.Column<string>(type: "TEXT", nullable: false),
+                    AccountKey = table.Column<string>(type: "TEXT", nullable: false),
+                    AccountUrl = table.Column<string>(type: "TEXT", nullable: false, defaultValue: ""),
+                    Email = table.Column<string>(type: "TEXT", nullable: false, defaultValue: ""),
+                    CreatedAt = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Hosting_AcmeAccounts", x => x.ID);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Hosting_Certificates",
+                columns: table => new
+                {
+                    ID = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DomainName = table.Column<string>(type: "TEXT", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", nullable: false, defaultValue: "pending"),
+                    CertificateChain = table.Column<string>(type: "TEXT", nullable: true),
+                    PrivateKey = table.Column<string>(type: "TEXT", nullable: true),
+                    NotBefore = table.Column<string>(type: "TEXT", nullable: true),
+                    ExpiresAt = table.Column<string>(type: "TEXT", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false, defaultValue: 0),
+                    NextAttemptAt = table.Column<string>(type: "TEXT", nullable: true),
+                    UpdatedAt = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Hosting_Certificates", x => x.ID);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "idx_acme_directory",
+                table: "Hosting_AcmeAccounts",
+                column: "Directory",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "idx_cert_domain",
+                table: "Hosting_Certificates",
+                column: "DomainName",
+                unique: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "Hosting_AcmeAccounts");
+
+            migrationBuilder.DropTable(
+                name: "Hosting_Certificates");
+        }
+    }
+}

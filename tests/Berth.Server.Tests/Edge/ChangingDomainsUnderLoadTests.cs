@@ -1,0 +1,92 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace Berth.Server.Tests.Edge;
+
+/// <summary>
+/// Domain changes while requests flow through the edge: the change shows within a second and no
+/// request to a name that stays is lost. The load is a few keep-alive client loops, bounded in time
+/// and count; this checks correctness under load, not speed (bench/edge.sh measures that).
+/// </summary>
+public sealed class ChangingDomainsUnderLoadTests(EdgeFixture fixture) : IClassFixture<EdgeFixture>
+{
+    private const int Loops = 3;
+    private const int MaxRequestsPerLoop = 20_000;
+
+    [Fact]
+    public async Task AddingAndRemovingDomains_ShowWithinOneSecond_WithNoFailedRequest()
+    {
+        await fixture.AddDomainAsync(fixture.AliceServer, "steady.alice.test");
+        await fixture.AddDomainAsync(fixture.BobServer, "leaving.bob.test");
+        Assert.Equal(HttpStatusCode.OK, (await WaitForAsync("steady.alice.test", HttpStatusCode.OK)).Status);
+        Assert.Equal(HttpStatusCode.OK, (await WaitForAsync("leaving.bob.test", HttpStatusCode.OK)).Status);
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var failures = new ConcurrentQueue<string>();
+        var served = 0L;
+        var loops = Enumerable.Range(0, Loops).Select(_ => Task.Run(async () =>
+        {
+            using var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+            for (var i = 0; i < MaxRequestsPerLoop && !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(fixture.EdgeHttp, "/"));
+                    request.Headers.Host = "steady.alice.test";
+                    using var response = await client.SendAsync(request, CancellationToken.None);
+                    var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
+                    if (response.StatusCode == HttpStatusCode.OK && body.Contains("alice's page", StringComparison.Ordinal))
+                    {
+                        Interlocked.Increment(ref served);
+                    }
+                    else
+                    {
+                        failures.Enqueue($"{(int)response.StatusCode}: {body[..Math.Min(body.Length, 80)]}");
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+                {
+                    failures.Enqueue(e.Message);
+                }
+            }
+        })).ToArray();
+
+        await Task.Delay(500);
+        await fixture.AddDomainAsync(fixture.BobServer, "arriving.bob.test");
+        var added = await WaitForAsync("arriving.bob.test", HttpStatusCode.OK);
+        await fixture.RemoveDomainAsync("leaving.bob.test");
+        var removed = await WaitForAsync("leaving.bob.test", HttpStatusCode.NotFound);
+        await Task.Delay(500);
+        await stop.CancelAsync();
+        await Task.WhenAll(loops);
+
+        Assert.Equal(HttpStatusCode.OK, added.Status);
+        Assert.Equal(HttpStatusCode.NotFound, removed.Status);
+        Assert.True(added.Elapsed < TimeSpan.FromSeconds(1), $"the new domain took {added.Elapsed.TotalMilliseconds:0} ms under load");
+        Assert.True(removed.Elapsed < TimeSpan.FromSeconds(1), $"the removed domain took {removed.Elapsed.TotalMilliseconds:0} ms to go under load");
+        Assert.True(failures.IsEmpty, $"{failures.Count} of {served + failures.Count} requests failed, e.g. {failures.FirstOrDefault()}");
+        Assert.True(served > Loops, $"only {served} requests were served");
+    }
+
+    /// <summary>Polls one host until it answers <paramref name="status"/> (at most 5 s); returns the last status and the time taken.</summary>
+    private async Task<(HttpStatusCode Status, TimeSpan Elapsed)> WaitForAsync(string host, HttpStatusCode status)
+    {
+        var started = Stopwatch.StartNew();
+        HttpStatusCode last;
+        do
+        {
+            using var response = await fixture.GetThroughEdgeAsync(host);
+            last = response.StatusCode;
+            if (last == status)
+            {
+                break;
+            }
+
+            await Task.Delay(20);
+        }
+        while (started.Elapsed < TimeSpan.FromSeconds(5));
+
+        return (last, started.Elapsed);
+    }
+}
