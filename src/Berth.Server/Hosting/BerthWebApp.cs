@@ -21,6 +21,9 @@ public static class BerthWebApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls(settings.Urls);
+        // The panel's files (its own and MudBlazor's) are found through the static web assets
+        // manifest in every environment, not only in Development.
+        builder.WebHost.UseStaticWebAssets();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -35,6 +38,7 @@ public static class BerthWebApp
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
+        builder.Services.AddBerthPanel();
         builder.Services.AddOpenApi();
         customize?.Invoke(builder);
 
@@ -42,7 +46,9 @@ public static class BerthWebApp
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLocalization();
         app.UseBerthAuthentication();
+        app.UseAntiforgery();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapHealthEndpoints();
@@ -54,6 +60,7 @@ public static class BerthWebApp
         app.MapDashboardEndpoints();
         app.MapServersEndpoints();
         app.MapDomainsEndpoints();
+        app.MapBerthPanel();
         return app;
     }
 }
