@@ -30,6 +30,8 @@ log "building"
 dotnet build Berth.slnx -c Release -warnaserror -nologo -v quiet
 
 results="$run_dir/results"
+# Kept after the run (the run folder is not): browser tests save a screenshot here when they fail.
+export BERTH_TEST_RESULTS="${BERTH_TEST_RESULTS:-$PWD/TestResults}"
 log "running tests"
 set +e
 dotnet test Berth.slnx -c Release --no-build --nologo --results-directory "$results" \

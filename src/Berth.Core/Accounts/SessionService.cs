@@ -79,6 +79,20 @@ public sealed class SessionService(BerthDbContext db, TimeProvider clock)
         return new SessionPrincipal(found.Id, found.UserId, found.Email, found.Admin == true);
     }
 
+    /// <summary>
+    /// The session with this id while it is live (not ended, not expired, its user enabled), read
+    /// fresh: a long-lived panel connection does not send its cookie again, so it asks by id.
+    /// </summary>
+    public async Task<SessionPrincipal?> FindActiveAsync(long sessionId, CancellationToken cancellationToken)
+    {
+        var nowText = SeedTime.Now(clock);
+        var found = await db.Sessions.AsNoTracking()
+            .Where(s => s.Id == sessionId && s.ExpiresAt.CompareTo(nowText) > 0)
+            .Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new { s.Id, s.UserId, u.Email, u.Admin, u.Enabled })
+            .FirstOrDefaultAsync(cancellationToken);
+        return found is { Enabled: true } ? new SessionPrincipal(found.Id, found.UserId, found.Email, found.Admin == true) : null;
+    }
+
     /// <summary>Ends the session holding <paramref name="token"/>, if any.</summary>
     public async Task EndAsync(string? token, CancellationToken cancellationToken)
     {

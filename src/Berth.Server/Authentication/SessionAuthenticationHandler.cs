@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Berth.Core.Accounts;
+using Berth.Server.Components;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 
@@ -59,11 +60,26 @@ internal sealed class SessionAuthenticationHandler(
             SessionCookie.Clear(Context);
         }
 
+        if (!Request.Path.StartsWithSegments("/api"))
+        {
+            // A panel page: the browser goes to the sign-in page and comes back afterwards.
+            Response.Redirect(PanelPaths.SignIn(Request.PathBase + Request.Path + Request.QueryString));
+            return Task.CompletedTask;
+        }
+
         return WriteProblemAsync(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "Sign in first.");
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        WriteProblemAsync(StatusCodes.Status403Forbidden, "FORBIDDEN", "Your account may not do this.");
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        if (!Request.Path.StartsWithSegments("/api"))
+        {
+            Response.Redirect(PanelPaths.Home);
+            return Task.CompletedTask;
+        }
+
+        return WriteProblemAsync(StatusCodes.Status403Forbidden, "FORBIDDEN", "Your account may not do this.");
+    }
 
     private async Task WriteProblemAsync(int status, string code, string detail)
     {

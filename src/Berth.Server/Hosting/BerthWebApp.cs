@@ -22,6 +22,9 @@ public static class BerthWebApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls(settings.Urls);
+        // The panel's files (its own and MudBlazor's) are found through the static web assets
+        // manifest in every environment, not only in Development.
+        builder.WebHost.UseStaticWebAssets();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -38,6 +41,7 @@ public static class BerthWebApp
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
+        builder.Services.AddBerthPanel();
         builder.Services.AddOpenApi();
         customize?.Invoke(builder);
 
@@ -45,7 +49,9 @@ public static class BerthWebApp
         app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRequestLocalization();
         app.UseBerthAuthentication();
+        app.UseAntiforgery();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapHealthEndpoints();
@@ -59,6 +65,7 @@ public static class BerthWebApp
         app.MapUsageEndpoints();
         app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
+        app.MapBerthPanel();
         return app;
     }
 }

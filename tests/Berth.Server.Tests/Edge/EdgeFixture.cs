@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Berth.Core.Data;
 using Berth.Core.Domains;
 using Berth.Core.Servers;
-using Berth.Docker;
 using Berth.Server.Edge;
 using Berth.Server.Hosting;
 using Berth.Server.Tests.Infrastructure;
@@ -77,46 +76,8 @@ public class EdgeFixture : IAsyncLifetime
     }
 
     /// <summary>Runs busybox httpd on port 80 of the server (host networking inside it) and waits until it answers.</summary>
-    public async Task RunWebServerAsync(long serverId, string page)
-    {
-        var containers = Host.Services.GetRequiredService<ServerContainers>();
-        var client = await containers.ConnectInnerAsync(serverId, CancellationToken.None);
-        Assert.NotNull(client);
-        using var inner = new DockerEngine(client, new ResourceLabels(TestDocker.LabelPrefix, TestDocker.RunSession));
-        string busybox;
-        using (var host = TestDocker.Connect())
-        {
-            busybox = await BusyboxImage.EnsureAsync(host.Images, CancellationToken.None);
-            await host.Images.CopyToAsync(busybox, inner.Images, CancellationToken.None);
-        }
-
-        var id = await inner.Containers.CreateAsync(
-            new ContainerSpec
-            {
-                Image = busybox,
-                Network = "host",
-                Command = ["sh", "-c", $"mkdir -p /www && echo \"{page}\" > /www/index.html && exec httpd -f -p 80 -h /www"],
-            },
-            CancellationToken.None);
-        await inner.Containers.StartAsync(id, CancellationToken.None);
-
-        var address = (await containers.FindAsync(serverId, CancellationToken.None))!.Address!;
-        using var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                var body = await direct.GetStringAsync(new Uri($"http://{address}:80/"));
-                Assert.Contains(page, body, StringComparison.Ordinal);
-                return;
-            }
-            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && started.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+    public Task RunWebServerAsync(long serverId, string page) =>
+        ServerWebApp.RunAsync(Host.Services.GetRequiredService<ServerContainers>(), serverId, page);
 
     /// <summary>Adds a row to Hosting_DomainNames (the domain API is not used here) and signals the edge.</summary>
     public async Task AddDomainAsync(long serverId, string name, bool ssl = false, bool isCloudflare = false)

@@ -1,0 +1,34 @@
+using System.Globalization;
+using Berth.Core.Errors;
+using Microsoft.Extensions.Localization;
+
+namespace Berth.Server.Components.Panel;
+
+/// <summary>
+/// A refusal of the application services, in the reader's language. The services speak English
+/// with a stable code; the panel looks the code up (<c>Error.CODE</c>) and falls back to the
+/// service's own English message, which is the more precise one for English readers.
+/// </summary>
+internal static class PanelErrors
+{
+    public static string Text(IStringLocalizer localizer, BerthException error)
+    {
+        if (error.Kind == ErrorKind.TooManyRequests)
+        {
+            var seconds = (int)Math.Ceiling((error.RetryAfter ?? TimeSpan.FromMinutes(1)).TotalSeconds);
+            return localizer["Error.TooManyAttempts", seconds];
+        }
+
+        if (CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en")
+        {
+            return error.Message;
+        }
+
+        var translated = localizer["Error." + error.Code];
+        return translated.ResourceNotFound ? error.Message : translated.Value;
+    }
+
+    /// <summary>A rule's verdict (code + English message) in the reader's language.</summary>
+    public static string Text(IStringLocalizer localizer, string code, string message) =>
+        Text(localizer, BerthException.Invalid(code, message));
+}

@@ -1,0 +1,58 @@
+using Berth.Core.Data;
+using Berth.Core.Servers;
+using Berth.Server.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Berth.Server.BrowserTests.Infrastructure;
+
+/// <summary>
+/// One Berth on real Kestrel (and the run's Docker engine when there is one) and the system
+/// Chromium. Server ids of this host start high, in a range of their own, so its containers
+/// (<c>hosting-users-dind-&lt;id&gt;</c>) never meet those of the HTTP scenario tests, which may
+/// use the same engine at the same time.
+/// </summary>
+public class PanelFixture : IAsyncLifetime
+{
+    public BerthTestHost Host { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public Uri BaseAddress => Host.BaseAddress;
+
+    public virtual async Task InitializeAsync()
+    {
+        Browser = await Chromium.LaunchAsync();
+        Host = await BerthTestHost.StartAsync();
+        var contexts = Host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
+        await using var db = await contexts.CreateDbContextAsync();
+        var first = 700_000 + Random.Shared.Next(0, 100) * 1_000;
+        db.VirtualServers.Add(new VirtualServer { Id = first, OwnerId = 1, Name = "id range start", Enabled = false, Deleted = true, CreatedAt = "", UpdatedAt = "" });
+        await db.SaveChangesAsync();
+    }
+
+    public virtual async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Adds a user through the application service, as an admin would.</summary>
+    public async Task<long> CreateUserAsync(string email, string password, bool admin = false)
+    {
+        await using var scope = Host.Services.CreateAsyncScope();
+        var user = await scope.ServiceProvider.GetRequiredService<Core.Accounts.AccountsService>().CreateUserAsync(email, password, admin, actorId: 1, CancellationToken.None);
+        return user.Id;
+    }
+}
+
+/// <summary>The panel fixture with the run's Docker engine required and the virtual-server image built.</summary>
+public sealed class EnginePanelFixture : PanelFixture
+{
+    public override async Task InitializeAsync()
+    {
+        _ = TestDocker.Endpoint;
+        using (var engine = TestDocker.Connect())
+        {
+            await VirtualServerImageForTests.EnsureAsync(engine);
+        }
+
+        await base.InitializeAsync();
+    }
+}

@@ -1,0 +1,82 @@
+using Berth.Server.BrowserTests.Infrastructure;
+using Berth.Server.BrowserTests.Pages;
+using Berth.Server.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Berth.Server.BrowserTests;
+
+/// <summary>The language switch (remembered in a cookie) and the messages people see when input is refused.</summary>
+public sealed class LanguageAndValidationTests(PanelFixture fixture) : BrowserTestBase(fixture), IClassFixture<PanelFixture>
+{
+    [Fact]
+    public Task SwitchingToLithuanian_TranslatesThePanel_AndIsRemembered() => RunAsync(async contexts =>
+    {
+        var page = await NewPersonAsync(contexts);
+        await page.GotoAsync("/signin");
+        await Expect(page.Locator("h2")).ToHaveTextAsync("Sign in");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Lietuvių" }).ClickAsync();
+        await Expect(page.Locator("h2")).ToHaveTextAsync("Prisijungimas");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "lt");
+
+        // Remembered: a new visit, and the live pages after signing in, are in Lithuanian too.
+        await page.GotoAsync("/signin");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Prisijungti" })).ToBeVisibleAsync();
+        await page.GetByLabel("El. paštas").FillAsync(BerthTestHost.AdminEmail);
+        await page.GetByLabel("Slaptažodis").FillAsync(BerthTestHost.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Prisijungti" }).ClickAsync();
+        var servers = new ServersPage(page);
+        await servers.WaitUntilLiveAsync();
+        await Expect(servers.Heading).ToHaveTextAsync("Serveriai");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Naujas serveris" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
+        await servers.WaitUntilLiveAsync();
+        await Expect(servers.Heading).ToHaveTextAsync("Servers");
+    });
+
+    [Fact]
+    public Task AWrongPassword_AndABadRegistrationCode_GetFriendlyMessages() => RunAsync(async contexts =>
+    {
+        var page = await NewPersonAsync(contexts);
+        var signIn = new SignInPage(page);
+        await signIn.OpenAsync();
+        await signIn.SignInAsync(BerthTestHost.AdminEmail, "not-the-password");
+        await Expect(signIn.Error).ToHaveTextAsync("The email or password is not correct.");
+        await Expect(page.GetByLabel("Password")).ToHaveValueAsync("");
+
+        var signUp = new SignUpPage(page);
+        await signUp.OpenAsync();
+        await signUp.SignUpAsync("ZZZZZZZZ", "someone@example.com", "someone-password-1");
+        await Expect(signUp.Error).ToContainTextAsync("This registration code is not valid");
+    });
+
+    [Fact]
+    public Task ServerAndDomainNames_AreCheckedAsTheyAreTyped_WithTheApisRules() => RunAsync(async contexts =>
+    {
+        var page = await NewPersonAsync(contexts);
+        var servers = await new SignInPage(page).SignInToServersAsync(BerthTestHost.AdminEmail, BerthTestHost.AdminPassword);
+        await servers.OpenNewServerDialogAsync();
+
+        await servers.TypeNameAsync("ab");
+        await Expect(servers.NameError).ToHaveTextAsync("A server name has 3 to 30 characters.");
+        await Expect(servers.CreateButton).ToBeDisabledAsync();
+
+        await servers.TypeNameAsync("web<script>");
+        await Expect(servers.NameError).ToHaveTextAsync("A server name may contain letters, digits, spaces, underscores and parentheses only.");
+
+        await servers.TypeNameAsync("šeimos svetainė");
+        await Expect(servers.NameError).ToHaveCountAsync(0);
+        await Expect(servers.CreateButton).ToBeEnabledAsync();
+    });
+
+    [Fact]
+    public Task AtPhoneWidth_TheSignInFormAndTheServersListFit() => RunAsync(async contexts =>
+    {
+        var page = await NewPersonAsync(contexts, phone: true);
+        var servers = await new SignInPage(page).SignInToServersAsync(BerthTestHost.AdminEmail, BerthTestHost.AdminPassword);
+        await Expect(servers.Heading).ToBeVisibleAsync();
+        var overflow = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+        Assert.False(overflow, "the page scrolls sideways at phone width");
+    });
+}
