@@ -85,7 +85,12 @@ public sealed class BerthTestHost : IAsyncDisposable
             Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"], AcmeDirectory = null },
         };
         settings = configure?.Invoke(settings) ?? settings;
-        return await StartAppAsync(database, settings, customize);
+        var effective = monitorHostEngine ? customize : builder =>
+        {
+            builder.Services.Configure<MonitorOptions>(o => o.HostEndpoint = null);
+            customize?.Invoke(builder);
+        };
+        return await StartAppAsync(database, settings, effective);
     }
 
     /// <summary>
@@ -105,11 +110,6 @@ public sealed class BerthTestHost : IAsyncDisposable
         var app = BerthWebApp.Build(settings, builder =>
         {
             builder.Logging.ClearProviders();
-            if (!monitorHostEngine)
-            {
-                builder.Services.Configure<MonitorOptions>(o => o.HostEndpoint = null);
-            }
-
             customize?.Invoke(builder);
         });
         var output = new StringWriter();
