@@ -177,6 +177,9 @@ public sealed partial class CertificateReconciler(
         {
             var client = await accounts.GetClientAsync(cancellationToken);
             certificate = await client.IssueCertificateAsync([row.DomainName], challenges, cancellationToken);
+            // Served first, stored second: a failed save costs a new order at the next start, never a gap in HTTPS.
+            // A certificate the edge cannot load counts as a failed attempt (with backoff), not a reason to order again at once.
+            installer.Install(row.DomainName, certificate.ChainPem, certificate.PrivateKeyPem);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
@@ -192,8 +195,6 @@ public sealed partial class CertificateReconciler(
             return;
         }
 
-        // Served first, stored second: a failed save costs a new order at the next start, never a gap in HTTPS.
-        installer.Install(row.DomainName, certificate.ChainPem, certificate.PrivateKeyPem);
         row.Status = CertificateStatus.Issued;
         row.CertificateChain = certificate.ChainPem;
         row.PrivateKey = keys.Protect(certificate.PrivateKeyPem);

@@ -65,14 +65,14 @@ internal static class HealthEndpoints
         }
     }
 
-    /// <summary>The edge's listeners and route count; it does not make Berth unhealthy either.</summary>
+    /// <summary>The edge's listeners, route count and certificates in its SNI cache; it does not make Berth unhealthy either.</summary>
     private static EdgeHealth EdgeHealthOf(Berth.Server.Edge.EdgeRuntime edge) => edge.Host is { } host
-        ? new EdgeHealth("listening", [.. host.HttpAddresses.Select(a => a.ToString())], [.. host.HttpsAddresses.Select(a => a.ToString())], host.Routes.Count)
-        : new EdgeHealth("stopped", [], [], 0);
+        ? new EdgeHealth("listening", [.. host.HttpAddresses.Select(a => a.ToString())], [.. host.HttpsAddresses.Select(a => a.ToString())], host.Routes.Count, edge.Certificates.Count)
+        : new EdgeHealth("stopped", [], [], 0, edge.Certificates.Count);
 
     internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database, EngineHealth Engine, EdgeHealth Edge);
 
-    internal sealed record EdgeHealth(string Status, IReadOnlyList<string> Http, IReadOnlyList<string> Https, int Routes);
+    internal sealed record EdgeHealth(string Status, IReadOnlyList<string> Http, IReadOnlyList<string> Https, int Routes, int Certificates);
 
     internal sealed record EngineHealth(string Status, string RuntimeProfile, string Isolation);
 

@@ -1,6 +1,7 @@
 using Berth.Core.Data;
 using Berth.Core.Servers;
 using Berth.Server.Edge;
+using Berth.Server.Hosting;
 using Berth.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,9 +29,9 @@ public sealed class CertificateHost : IAsyncDisposable
 
     public Uri EdgeHttps => Host.Services.GetRequiredService<EdgeRuntime>().Host!.HttpsAddresses[0];
 
-    public static async Task<CertificateHost> StartAsync(TestCa ca)
+    public static async Task<CertificateHost> StartAsync(TestCa ca, Func<ServeSettings, ServeSettings>? adjust = null)
     {
-        var host = await BerthTestHost.StartAsync(configure: ca.Configure);
+        var host = await BerthTestHost.StartAsync(configure: settings => (adjust ?? (s => s))(ca.Configure(settings)));
         var contexts = host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
         await using (var db = await contexts.CreateDbContextAsync())
         {

@@ -37,6 +37,10 @@ public sealed class SecuringADomainWithACertificateTests(CertificatesFixture fix
         using var https = TestCa.HttpsClient(root, fixture.EdgeHttps);
         var page = await https.GetStringAsync(new Uri($"https://{name}:{fixture.EdgeHttps.Port}/"));
         Assert.Contains("alice's page", page, StringComparison.Ordinal);
+
+        using var client = fixture.Host.CreateClient();
+        var health = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/health");
+        Assert.True(health.GetProperty("edge").GetProperty("certificates").GetInt32() >= 1);
     }
 
     [Fact]

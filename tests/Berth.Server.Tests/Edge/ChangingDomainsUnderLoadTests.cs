@@ -1,14 +1,17 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using Berth.Server.Tests.Infrastructure;
 
 namespace Berth.Server.Tests.Edge;
 
 /// <summary>
 /// Domain changes while requests flow through the edge: the change shows within a second and no
 /// request to a name that stays is lost. The load is a few keep-alive client loops, bounded in time
-/// and count; this checks correctness under load, not speed (bench/edge.sh measures that).
+/// and count; this checks correctness under load, not speed (bench/edge.sh measures that). It creates
+/// servers, so it shares the engine collection (container names count from 1 in every test host).
 /// </summary>
+[Collection(SharedEngine.Name)]
 public sealed class ChangingDomainsUnderLoadTests(EdgeFixture fixture) : IClassFixture<EdgeFixture>
 {
     private const int Loops = 3;
