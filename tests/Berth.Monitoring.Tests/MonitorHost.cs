@@ -32,6 +32,8 @@ public sealed class MonitorHost : IAsyncDisposable
 
     public ServerUsageStore Usage => _services.GetRequiredService<ServerUsageStore>();
 
+    public ContainerRowStore Rows => _services.GetRequiredService<ContainerRowStore>();
+
     public ServerUsageMonitor UsageMonitor => _services.GetServices<IHostedService>().OfType<ServerUsageMonitor>().Single();
 
     public static async Task<MonitorHost> StartAsync(

@@ -11,7 +11,11 @@ namespace Berth.Core.Monitoring;
 /// </summary>
 public sealed class ContainerRowStore(IDbContextFactory<BerthDbContext> contexts, TimeProvider clock)
 {
-    /// <summary>Makes the rows of <paramref name="parentServerId"/> exactly <paramref name="current"/>.</summary>
+    /// <summary>
+    /// Makes the rows of <paramref name="parentServerId"/> exactly <paramref name="current"/>. Only rows
+    /// whose columns changed are written one by one; every row still listed gets its
+    /// <c>UpdatedAt</c> refreshed by one statement (a sweep of idle containers changes nothing else).
+    /// </summary>
     public async Task<ContainerSync> ReplaceAllAsync(long parentServerId, IReadOnlyCollection<DockerContainer> current, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
@@ -20,7 +24,7 @@ public sealed class ContainerRowStore(IDbContextFactory<BerthDbContext> contexts
             var now = SeedTime.Now(clock);
             var existing = await db.DockerContainers.Where(c => c.ParentServerId == parentServerId).ToDictionaryAsync(c => c.DockerId, ct);
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            int added = 0, updated = 0;
+            int added = 0, changed = 0;
             foreach (var row in current)
             {
                 if (!seen.Add(row.DockerId))
@@ -30,8 +34,12 @@ public sealed class ContainerRowStore(IDbContextFactory<BerthDbContext> contexts
 
                 if (existing.TryGetValue(row.DockerId, out var stored))
                 {
-                    CopyColumns(row, stored, now);
-                    updated++;
+                    // Tracked: only the columns that differ (mostly Status and RunningFor) are written.
+                    if (!SameColumns(row, stored))
+                    {
+                        CopyColumns(row, stored, now);
+                        changed++;
+                    }
                 }
                 else
                 {
@@ -44,7 +52,10 @@ public sealed class ContainerRowStore(IDbContextFactory<BerthDbContext> contexts
             db.DockerContainers.RemoveRange(gone);
             var adopted = parentServerId == VirtualServer.HostId ? await AddOwnerlessServersAsync(db, current, ct) : 0;
             await db.SaveChangesAsync(ct);
-            return new ContainerSync(added, updated, gone.Count, adopted);
+            await db.DockerContainers
+                .Where(c => c.ParentServerId == parentServerId && c.UpdatedAt != now)
+                .ExecuteUpdateAsync(set => set.SetProperty(c => c.UpdatedAt, now), ct);
+            return new ContainerSync(added, changed, gone.Count, adopted);
         }, cancellationToken);
     }
 
@@ -136,12 +147,25 @@ public sealed class ContainerRowStore(IDbContextFactory<BerthDbContext> contexts
         to.Networks = from.Networks;
         to.Ports = from.Ports;
         to.RunningFor = from.RunningFor;
-        // Sizes are filled by a slow pass; a fast-path row without one keeps the last measured size.
-        to.Size = from.Size is "" or "0B" && to.Size is { Length: > 0 } ? to.Size : from.Size;
+        to.Size = KeptSize(from, to);
         to.State = from.State;
         to.Status = from.Status;
         to.UpdatedAt = now;
     }
+
+    /// <summary>Sizes are filled by a slow pass; a fast-path row without one keeps the last measured size.</summary>
+    private static string KeptSize(DockerContainer seen, DockerContainer stored) =>
+        seen.Size is "" or "0B" && stored.Size is { Length: > 0 } ? stored.Size : seen.Size;
+
+    /// <summary>Whether a listed container's columns equal its stored row's (<c>UpdatedAt</c> aside, a missing size counting as the stored one).</summary>
+    private static bool SameColumns(DockerContainer seen, DockerContainer stored) =>
+        KeptSize(seen, stored) == stored.Size && Same(seen, stored);
+
+    private static bool Same(DockerContainer a, DockerContainer b) =>
+        a.Command == b.Command && a.CreatedAt == b.CreatedAt && a.Image == b.Image && a.Labels == b.Labels
+        && a.Mounts == b.Mounts && a.Names == b.Names && a.Networks == b.Networks && a.Ports == b.Ports
+        && a.RunningFor == b.RunningFor && a.State == b.State && a.Status == b.Status;
 }
 
+/// <summary>What one full list did: rows added, rows whose columns changed, rows removed, ownerless server rows added.</summary>
 public sealed record ContainerSync(int Added, int Updated, int Removed, int AdoptedServers);

@@ -10,8 +10,13 @@ public sealed class MonitorOptions
     /// <summary>The host engine; null watches no host engine (inner engines only).</summary>
     public Uri? HostEndpoint { get; set; } = new("unix:///var/run/docker.sock");
 
-    /// <summary>Full re-list of every engine, on top of events (the engine replays only recent events after a cut).</summary>
-    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// Full re-list of every engine, on top of events (the engine replays only recent events after a
+    /// cut). Events carry every change within about a second; the sweep is the safety net and the
+    /// refresh of the stale-row clock, so it must stay well under the 5-minute rule. It is most of
+    /// the monitor's idle cost (bench/RESULTS.md).
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Re-list with sizes (expensive for the engine): fills the <c>Size</c> column.</summary>
     public TimeSpan SizeInterval { get; set; } = TimeSpan.FromMinutes(10);

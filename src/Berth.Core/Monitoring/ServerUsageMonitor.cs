@@ -25,6 +25,7 @@ public sealed class ServerUsageMonitor(
     private readonly IReadOnlyList<IMonitoredEngines> _sources = [.. sources];
     private readonly Dictionary<long, CpuReading> _lastCpu = [];
     private readonly Dictionary<long, (long Bytes, long At)> _lastDisk = [];
+    private long _lastCompactionHour = long.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,7 +79,15 @@ public sealed class ServerUsageMonitor(
         }
 
         await store.AddAsync(points, cancellationToken);
-        var compaction = await store.CompactAsync(cancellationToken);
+        // Compaction folds whole hours and expires by the hour: once per hour is all it can do.
+        var hour = time.GetUtcNow().ToUnixTimeSeconds() / ServerUsageStore.HourSeconds;
+        var compaction = new UsageCompaction(0, 0, 0);
+        if (hour != _lastCompactionHour)
+        {
+            compaction = await store.CompactAsync(cancellationToken);
+            _lastCompactionHour = hour;
+        }
+
         Log.UsageRound(logger, points.Count, compaction.Folded, compaction.Expired);
         return points.Count;
     }
