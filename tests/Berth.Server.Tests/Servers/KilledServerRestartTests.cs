@@ -46,11 +46,12 @@ public sealed class KilledServerRestartTests(ServersFixture fixture) : IClassFix
 
         // SIGKILL leaves dockerd no time to clean up; the entrypoint then exits and the engine's
         // restart policy (unless-stopped) starts the same container again.
+        // The exec may itself be cut short as the container goes down: its effect is what counts.
         var kill = await Containers.Host.Containers.ExecAsync(name, ["sh", "-c", "kill -KILL \"$(cat /run/docker.pid)\""], CancellationToken.None);
-        Assert.True(kill.ExitCode == 0, $"kill: {kill.StandardError}");
         await WaitAsync(
-            async () => (await Containers.InspectAsync(id, CancellationToken.None))! is { RestartCount: >= 1, State.Running: true },
-            "the server's container was not restarted by its restart policy");
+            // While it waits to be restarted, the engine reports it "restarting" with Running still true.
+            async () => (await Containers.InspectAsync(id, CancellationToken.None))! is { RestartCount: >= 1, State.Status: "running" },
+            $"the server's container was not restarted by its restart policy (kill exited {kill.ExitCode}: {kill.StandardError})");
 
         await AssertEngineAnswersAsync(id);
         await (await fixture.Bob.DeleteAsync($"/api/servers/{id}")).AssertStatusAsync(System.Net.HttpStatusCode.NoContent);
@@ -77,7 +78,7 @@ public sealed class KilledServerRestartTests(ServersFixture fixture) : IClassFix
         var before = (await Containers.InspectAsync(id, CancellationToken.None))!.RestartCount;
         await Task.Delay(TimeSpan.FromSeconds(3));
         var after = (await Containers.InspectAsync(id, CancellationToken.None))!;
-        Assert.True(after.State!.Running && after.RestartCount == before, $"the server restarts again and again ({before} → {after.RestartCount} restarts)");
+        Assert.True(after.State!.Status == "running" && after.RestartCount == before, $"the server restarts again and again ({before} → {after.RestartCount} restarts)");
         using var again = await fixture.InnerEngineAsync(id);
         await again.Client.System.PingAsync(CancellationToken.None);
     }
