@@ -82,33 +82,49 @@ public sealed class ServerContainers(DockerEngine host, ServersOptions options, 
         var (tls, network) = (await material, await ensured);
         var rules = guard is null ? Task.CompletedTask : (Task)guard.EnsureAsync(host, network, cancellationToken);
         var active = profile.Profile;
-        var created = host.Containers.CreateAsync(
-            new ContainerSpec
-            {
-                Image = options.Image,
-                Name = ContainerName(serverId),
-                Hostname = EngineCredentials.ServerName(serverId),
-                Labels = new Dictionary<string, string> { [ServerIdLabel] = serverId.ToString(CultureInfo.InvariantCulture) },
-                Runtime = active.Runtime,
-                Privileged = active.Privileged,
-                CapAdd = active.CapAdd,
-                CapDrop = active.CapDrop,
-                SecurityOptions = active.SecurityOptions,
-                Mounts =
-                [
-                    new BindMount(directories.Apps(serverId), "/apps"),
-                    new BindMount(directories.Docker(serverId), "/var/lib/docker"),
-                    new BindMount(tls, VirtualServerImage.TlsDirectory, ReadOnly: true),
-                ],
-                Limits = limits,
-                Restart = RestartMode.UnlessStopped,
-                Network = network,
-            },
-            cancellationToken);
+        var spec = new ContainerSpec
+        {
+            Image = options.Image,
+            Name = ContainerName(serverId),
+            Hostname = EngineCredentials.ServerName(serverId),
+            Labels = new Dictionary<string, string> { [ServerIdLabel] = serverId.ToString(CultureInfo.InvariantCulture) },
+            Runtime = active.Runtime,
+            Privileged = active.Privileged,
+            CapAdd = active.CapAdd,
+            CapDrop = active.CapDrop,
+            SecurityOptions = active.SecurityOptions,
+            Mounts =
+            [
+                new BindMount(directories.Apps(serverId), "/apps"),
+                new BindMount(directories.Docker(serverId), "/var/lib/docker"),
+                new BindMount(tls, VirtualServerImage.TlsDirectory, ReadOnly: true),
+            ],
+            Limits = limits,
+            Restart = RestartMode.UnlessStopped,
+            Network = network,
+        };
+        var created = CreateReplacingLeftoverAsync(serverId, spec, cancellationToken);
 
         // Both must succeed; awaiting both first means neither is left running unobserved.
         await Task.WhenAll(rules, created);
         return await StartCreatedAsync(serverId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Server ids are never reused, so the name is normally free and creation is one engine call; a
+    /// container left by a creation that Berth did not finish (a crash) is removed and creation retried.
+    /// </summary>
+    private async Task CreateReplacingLeftoverAsync(long serverId, ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await host.Containers.CreateAsync(spec, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            await DiscardAsync(serverId, cancellationToken);
+            await host.Containers.CreateAsync(spec, cancellationToken);
+        }
     }
 
     /// <summary>The host rules for the servers' network when it exists already (servers may be running); creates nothing.</summary>

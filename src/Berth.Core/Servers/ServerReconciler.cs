@@ -194,8 +194,7 @@ public sealed partial class ServerReconciler(
         var started = clock.GetTimestamp();
         try
         {
-            // A crash between writing the row and here may have left a container: start over cleanly.
-            await containers.DiscardAsync(id, cancellationToken);
+            // A crash between writing the row and here may have left a container: creation replaces it.
             await containers.CreateAndStartAsync(id, ServerContainers.LimitsOf(settings), cancellationToken);
             settings.Provisioning = ProvisioningState.Ready;
             settings.LastError = "";

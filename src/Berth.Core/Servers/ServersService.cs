@@ -265,14 +265,19 @@ public sealed class ServersService(
         var owners = await db.Users.Where(u => ownerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Email, cancellationToken);
         var domains = (await db.DomainNames.Where(d => ids.Contains(d.VirtualServerId)).OrderBy(d => d.Id).ToListAsync(cancellationToken))
             .ToLookup(d => d.VirtualServerId, d => new DomainSummary(d.Id, d.Name, d.IsCloudflare, d.Ssl));
-        Dictionary<long, ServerContainer>? live;
-        try
+        // Servers being created (or failed) show their provisioning state: no engine call for them,
+        // which keeps a client polling a new server from loading the engine while it starts it.
+        Dictionary<long, ServerContainer>? live = [];
+        if (servers.Any(server => settings.GetValueOrDefault(server.Id)?.Provisioning is not (ProvisioningState.Creating or ProvisioningState.Failed)))
         {
-            live = await containers.ListAsync(cancellationToken);
-        }
-        catch (Exception e) when (IsEngineFailure(e))
-        {
-            live = null;
+            try
+            {
+                live = await containers.ListAsync(cancellationToken);
+            }
+            catch (Exception e) when (IsEngineFailure(e))
+            {
+                live = null;
+            }
         }
 
         return servers.Select(server =>
