@@ -26,4 +26,40 @@ public sealed class EngineTests
         Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
         Assert.InRange(TimeProvider.System.GetElapsedTime(started), TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task WaitUntilAnswers_WithAPortProbe_ClosedPort_TimesOutNamingThePort()
+    {
+        // A port that was just free: nothing listens there.
+        var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var endpoint = (System.Net.IPEndPoint)probe.LocalEndpoint;
+        probe.Stop();
+        using var client = DockerClientFactory.Create(new Uri($"tcp://127.0.0.1:{endpoint.Port}"));
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => DockerWait.UntilEngineAnswersAsync(client, TimeSpan.FromSeconds(0.5), TimeProvider.System, TestTimeout.Minute, endpoint));
+
+        Assert.Contains($"Nothing listened on {endpoint}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WaitUntilAnswers_WithAPortProbe_PingsTheEngineOnceThePortIsOpen()
+    {
+        // A listener that accepts but is no engine: the probe passes, the ping cannot, and the wait says so.
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            var endpoint = (System.Net.IPEndPoint)listener.LocalEndpoint;
+            using var client = DockerClientFactory.Create(new Uri($"tcp://127.0.0.1:{endpoint.Port}"));
+
+            var error = await Assert.ThrowsAsync<TimeoutException>(() => DockerWait.UntilEngineAnswersAsync(client, TimeSpan.FromSeconds(0.5), TimeProvider.System, TestTimeout.Minute, endpoint));
+
+            Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
 }

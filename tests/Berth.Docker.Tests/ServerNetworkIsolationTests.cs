@@ -230,6 +230,25 @@ public sealed class ServerNetworkIsolationTests(IsolatedServersFixture servers, 
     }
 
     [Fact]
+    public async Task Ensure_AfterAJumpAndARuleWereRemovedBehindItsBack_PutsThemBack()
+    {
+        var before = (await ListAllAsync()).Where(Ours).ToList();
+        var jump = before.First(l => l.StartsWith("-A INPUT ", StringComparison.Ordinal));
+        var forward = ServerFirewallPlan.ForwardChain(IsolatedServersFixture.ChainPrefix, servers.Bridge);
+        var rule = before.Last(l => l.StartsWith($"-A {forward} ", StringComparison.Ordinal));
+
+        // What a firewall reload or a hand edit does: the quick check must notice, not only a missing chain.
+        await IptablesAsync(["-D", .. jump.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]]);
+        await IptablesAsync(["-D", .. rule.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1..]]);
+        Assert.NotEqual(before, (await ListAllAsync()).Where(Ours).ToList());
+
+        var repaired = await servers.Guard.EnsureAsync(servers.Bridge, TestTimeout.Minute);
+
+        Assert.True(repaired.Changed);
+        Assert.Equal(before, (await ListAllAsync()).Where(Ours).ToList());
+    }
+
+    [Fact]
     public async Task Ensure_RemovesChainsOfBridgesThatNoLongerExist()
     {
         const string gone = "br-000000dead00";

@@ -25,6 +25,51 @@ public sealed class VirtualServerImageDefinitionTests
     }
 
     [Fact]
+    public void Entrypoint_RemovesStalePidFilesAndSockets_BeforeStartingTheEngine()
+    {
+        var script = VirtualServerImage.Entrypoint;
+        var engine = script.IndexOf("dockerd \\", StringComparison.Ordinal);
+
+        Assert.True(engine > 0);
+        foreach (var stale in (string[])["rm -rf /run/docker /run/containerd", "/run/docker.pid", "/run/docker.sock", "/run/sshd.pid", "-name '*.pid'"])
+        {
+            var at = script.IndexOf(stale, StringComparison.Ordinal);
+            Assert.True(at > 0 && at < engine, $"'{stale}' is not removed before dockerd starts");
+        }
+    }
+
+    [Fact]
+    public void Compose_ComesFromTrixie_AsTheDockerCliPlugin()
+    {
+        Assert.Equal("bookworm", VirtualServerImage.Suite);
+        Assert.Equal("trixie", VirtualServerImage.NewerSuite);
+        Assert.Equal(["docker-compose"], VirtualServerImage.NewerPackages);
+        Assert.Equal("/usr/libexec/docker/cli-plugins/docker-compose", VirtualServerImage.ComposePluginPath);
+    }
+
+    [Fact]
+    public void NewerSuiteSource_IsSignedByTheArchiveKeyring_OnTheSameMirror()
+    {
+        var source = VirtualServerImageBuilder.NewerSuiteSource(new Uri("http://deb.debian.org/debian"));
+
+        Assert.Equal(
+            "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n",
+            source);
+        Assert.DoesNotContain("trusted", source, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Theory]
+    [InlineData("ftp://deb.debian.org/debian")]
+    [InlineData("http://user:secret@deb.debian.org/debian")]
+    [InlineData("http://deb.debian.org/debian?x=1")]
+    [InlineData("http://deb.debian.org/debian#Trusted: yes")]
+    [InlineData("file:///srv/mirror")]
+    public void NewerSuiteSource_RefusesAnythingButAPlainHttpUrl(string mirror)
+    {
+        Assert.Throws<ArgumentException>(() => VirtualServerImageBuilder.NewerSuiteSource(new Uri(mirror)));
+    }
+
+    [Fact]
     public void FromDeb822_SecurityStanzaFirst_PicksTheMainArchive()
     {
         const string Sources = """

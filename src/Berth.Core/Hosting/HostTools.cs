@@ -7,6 +7,9 @@ namespace Berth.Core.Hosting;
 public enum HostTool
 {
     Debootstrap,
+
+    /// <summary>Runs apt inside the image's root filesystem while it is being built.</summary>
+    Chroot,
     Tar,
     Umount,
 
@@ -32,6 +35,7 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
         var (name, folders) = tool switch
         {
             HostTool.Debootstrap => ("debootstrap", new[] { "/usr/sbin", "/sbin" }),
+            HostTool.Chroot => ("chroot", new[] { "/usr/sbin", "/sbin" }),
             HostTool.Tar => ("tar", new[] { "/usr/bin", "/bin" }),
             HostTool.Umount => ("umount", new[] { "/usr/bin", "/bin" }),
             HostTool.Iptables => ("iptables", new[] { "/usr/sbin", "/sbin" }),

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using Berth.Core.Servers.Image;
 using Berth.Core.Servers.Network;
 using Berth.Docker;
@@ -70,49 +71,71 @@ public sealed class ServerContainers(
     private string? AddressOn(IDictionary<string, EndpointSettings>? networks) =>
         networks is not null && networks.TryGetValue(options.Network, out var endpoint) && !string.IsNullOrEmpty(endpoint.IPAddress) ? endpoint.IPAddress : null;
 
-    /// <summary>Creates and starts the container, then waits until its engine answers over mutual TLS.</summary>
+    /// <summary>
+    /// Creates and starts the container, then waits until its engine answers over mutual TLS. What
+    /// does not depend on each other runs side by side: the folders and TLS material with finding
+    /// the network, the host rules with creating the (not yet started) container. Nothing starts
+    /// before the rules are in place.
+    /// </summary>
     public async Task<ServerContainer> CreateAndStartAsync(long serverId, ResourceLimits limits, CancellationToken cancellationToken)
     {
-        directories.Create(serverId);
-        var tls = credentials.EnsureServerMaterial(serverId);
-        var network = await EnsureNetworkAsync(cancellationToken);
-        var active = profile.Profile;
-        await host.Containers.CreateAsync(
-            new ContainerSpec
+        var material = Task.Run(
+            () =>
             {
-                Image = options.Image,
-                Name = ContainerName(serverId),
-                Hostname = EngineCredentials.ServerName(serverId),
-                Labels = new Dictionary<string, string> { [ServerIdLabel] = serverId.ToString(CultureInfo.InvariantCulture) },
-                Runtime = active.Runtime,
-                Privileged = active.Privileged,
-                CapAdd = active.CapAdd,
-                CapDrop = active.CapDrop,
-                SecurityOptions = active.SecurityOptions,
-                Mounts =
-                [
-                    new BindMount(directories.Apps(serverId), "/apps"),
-                    new BindMount(directories.Docker(serverId), "/var/lib/docker"),
-                    new BindMount(tls, VirtualServerImage.TlsDirectory, ReadOnly: true),
-                ],
-                Limits = limits,
-                Restart = RestartMode.UnlessStopped,
-                Network = network,
+                directories.Create(serverId);
+                var folder = credentials.EnsureServerMaterial(serverId);
+                RegistryMirror.WriteEngineConfig(folder, options.RegistryMirror);
+                return folder;
             },
             cancellationToken);
-        return await StartAsync(serverId, cancellationToken);
+        var ensured = host.Networks.EnsureIsolatedBridgeAsync(options.Network, cancellationToken);
+        await Task.WhenAll(material, ensured);
+        var (tls, network) = (await material, await ensured);
+        var rules = guard is null ? Task.CompletedTask : (Task)guard.EnsureAsync(host, network, cancellationToken);
+        var active = profile.Profile;
+        var spec = new ContainerSpec
+        {
+            Image = options.Image,
+            Name = ContainerName(serverId),
+            Hostname = EngineCredentials.ServerName(serverId),
+            Labels = new Dictionary<string, string> { [ServerIdLabel] = serverId.ToString(CultureInfo.InvariantCulture) },
+            Runtime = active.Runtime,
+            Privileged = active.Privileged,
+            CapAdd = active.CapAdd,
+            CapDrop = active.CapDrop,
+            SecurityOptions = active.SecurityOptions,
+            Mounts =
+            [
+                new BindMount(directories.Apps(serverId), "/apps"),
+                new BindMount(directories.Docker(serverId), "/var/lib/docker"),
+                new BindMount(tls, VirtualServerImage.TlsDirectory, ReadOnly: true),
+            ],
+            Limits = limits,
+            Restart = RestartMode.UnlessStopped,
+            Network = network,
+        };
+        var created = CreateReplacingLeftoverAsync(serverId, spec, cancellationToken);
+
+        // Both must succeed; awaiting both first means neither is left running unobserved.
+        await Task.WhenAll(rules, created);
+        return await StartCreatedAsync(serverId, cancellationToken);
     }
 
-    /// <summary>The servers' network (inter-container communication off) with the host rules in place.</summary>
-    public async Task<string> EnsureNetworkAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Server ids are never reused, so the name is normally free and creation is one engine call; a
+    /// container left by a creation that Berth did not finish (a crash) is removed and creation retried.
+    /// </summary>
+    private async Task CreateReplacingLeftoverAsync(long serverId, ContainerSpec spec, CancellationToken cancellationToken)
     {
-        var network = await host.Networks.EnsureIsolatedBridgeAsync(options.Network, cancellationToken);
-        if (guard is not null)
+        try
         {
-            await guard.EnsureAsync(host, network, cancellationToken);
+            await host.Containers.CreateAsync(spec, cancellationToken);
         }
-
-        return network;
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            await DiscardAsync(serverId, cancellationToken);
+            await host.Containers.CreateAsync(spec, cancellationToken);
+        }
     }
 
     /// <summary>The host rules for the servers' network when it exists already (servers may be running); creates nothing.</summary>
@@ -128,6 +151,11 @@ public sealed class ServerContainers(
     public async Task<ServerContainer> StartAsync(long serverId, CancellationToken cancellationToken)
     {
         RegistryMirror.WriteEngineConfig(credentials.EnsureServerMaterial(serverId), options.RegistryMirror);
+        return await StartCreatedAsync(serverId, cancellationToken);
+    }
+
+    private async Task<ServerContainer> StartCreatedAsync(long serverId, CancellationToken cancellationToken)
+    {
         await host.Containers.StartAsync(ContainerName(serverId), cancellationToken);
         var container = await FindAsync(serverId, cancellationToken)
             ?? throw new InvalidOperationException($"Container {ContainerName(serverId)} vanished while starting.");
@@ -137,7 +165,8 @@ public sealed class ServerContainers(
         }
 
         using var inner = credentials.ConnectInner(serverId, container.Address);
-        await DockerWait.UntilEngineAnswersAsync(inner, options.EngineStartTimeout, host.Time, cancellationToken);
+        var listener = IPAddress.TryParse(container.Address, out var address) ? new IPEndPoint(address, VirtualServerImage.EnginePort) : null;
+        await DockerWait.UntilEngineAnswersAsync(inner, options.EngineStartTimeout, host.Time, cancellationToken, listener);
         ReportRunning(serverId, container.Address);
         return container;
     }
@@ -155,6 +184,10 @@ public sealed class ServerContainers(
             // Nothing to stop.
         }
     }
+
+    /// <summary>Removes the container at once, running or not, in one engine call; a missing one is fine.</summary>
+    public Task DiscardAsync(long serverId, CancellationToken cancellationToken) =>
+        host.Containers.RemoveAsync(ContainerName(serverId), cancellationToken);
 
     /// <summary>Stops and removes the container; a missing one is fine.</summary>
     public async Task RemoveAsync(long serverId, CancellationToken cancellationToken)

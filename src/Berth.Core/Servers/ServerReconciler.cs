@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Berth.Core.Data;
 using Berth.Docker;
 using Microsoft.EntityFrameworkCore;
@@ -11,7 +12,9 @@ namespace Berth.Core.Servers;
 /// being created get their container (or fail cleanly, leaving none); an enabled server whose
 /// container is missing is re-created from its folders; a disabled server's running container is
 /// stopped; containers of deleted servers are removed. Nothing here deletes a tenant's files.
-/// Each server's work holds that server's lock, so it never races an API call.
+/// Each server's work holds that server's lock, so it never races an API call. A new server is
+/// provisioned at once when the API asks (<see cref="ProvisionNow"/>), not at the next pass, and
+/// several creations run side by side.
 /// </summary>
 public sealed partial class ServerReconciler(
     IDbContextFactory<BerthDbContext> contexts,
@@ -22,6 +25,28 @@ public sealed partial class ServerReconciler(
     TimeProvider clock,
     ILogger<ServerReconciler> logger) : BackgroundService
 {
+    private readonly ConcurrentDictionary<long, Task> _provisioning = new();
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// Starts creating server <paramref name="id"/>'s container now, on its own; returns at once.
+    /// A server already being provisioned is left to that run.
+    /// </summary>
+    public void ProvisionNow(long id) => _ = ProvisionTrackedAsync(id);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await base.StopAsync(cancellationToken);
+        await Task.WhenAll(_provisioning.Values).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public override void Dispose()
+    {
+        _stopping.Dispose();
+        base.Dispose();
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -53,8 +78,16 @@ public sealed partial class ServerReconciler(
 
         ReportEngines(rows, live);
 
+        var provisioning = new List<Task>();
         foreach (var (server, settings) in rows)
         {
+            if (!server.Deleted && settings?.Provisioning == ProvisioningState.Creating)
+            {
+                // Normally under way since the API call; after a restart, this pass starts it.
+                provisioning.Add(ProvisionTrackedAsync(server.Id));
+                continue;
+            }
+
             try
             {
                 await ReconcileServerAsync(server, settings, live.GetValueOrDefault(server.Id), cancellationToken);
@@ -64,6 +97,41 @@ public sealed partial class ServerReconciler(
                 LogServerFailed(logger, server.Id, e);
             }
         }
+
+        // A pass is complete when the creations it met are.
+        await Task.WhenAll(provisioning).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The one provisioning run of server <paramref name="id"/>: joins the run under way or starts one; never throws.</summary>
+    private Task ProvisionTrackedAsync(long id)
+    {
+        var run = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_provisioning.TryAdd(id, run.Task))
+        {
+            return _provisioning.TryGetValue(id, out var existing) ? existing : ProvisionTrackedAsync(id);
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ProvisionAsync(id, _stopping.Token);
+            }
+            catch (Exception e) when (!_stopping.IsCancellationRequested)
+            {
+                LogServerFailed(logger, id, e);
+            }
+            catch (Exception) when (_stopping.IsCancellationRequested)
+            {
+                // Stopping: the row stays "creating" and the next start provisions it.
+            }
+            finally
+            {
+                _provisioning.TryRemove(id, out _);
+                run.SetResult();
+            }
+        });
+        return run.Task;
     }
 
     private async Task ReconcileServerAsync(VirtualServer server, ServerSettings? settings, ServerContainer? container, CancellationToken cancellationToken)
@@ -79,12 +147,6 @@ public sealed partial class ServerReconciler(
                 }
             }
 
-            return;
-        }
-
-        if (settings?.Provisioning == ProvisioningState.Creating)
-        {
-            await ProvisionAsync(server.Id, cancellationToken);
             return;
         }
 
@@ -134,8 +196,7 @@ public sealed partial class ServerReconciler(
         var started = clock.GetTimestamp();
         try
         {
-            // A crash between writing the row and here may have left a container: start over cleanly.
-            await containers.RemoveAsync(id, cancellationToken);
+            // A crash between writing the row and here may have left a container: creation replaces it.
             await containers.CreateAndStartAsync(id, ServerContainers.LimitsOf(settings), cancellationToken);
             settings.Provisioning = ProvisioningState.Ready;
             settings.LastError = "";

@@ -16,7 +16,7 @@ public sealed class ServersService(
     ServerContainers containers,
     ServerDirectories directories,
     ServerLocks locks,
-    ServerReconcileSignal reconcile,
+    ServerReconciler reconciler,
     ServersOptions options,
     ActivityLog activity,
     EdgeRoutesSignal edgeRoutes,
@@ -46,7 +46,7 @@ public sealed class ServersService(
     public async Task EnsureVisibleAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken) =>
         _ = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
 
-    /// <summary>Writes the row and hands the container to the reconciler; the server is visible at once as <c>creating</c>.</summary>
+        /// <summary>Writes the row and has the reconciler create the container at once; the server is visible at once as <c>creating</c>.</summary>
     public async Task<ServerView> CreateAsync(long actorId, string? name, CancellationToken cancellationToken)
     {
         var normalized = ServerName.Normalize(name);
@@ -78,7 +78,7 @@ public sealed class ServersService(
             return created;
         }, cancellationToken);
 
-        reconcile.Request();
+        reconciler.ProvisionNow(server.Id);
         return (await ViewsAsync([server], cancellationToken)).Single();
     }
 

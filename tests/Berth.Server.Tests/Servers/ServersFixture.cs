@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Berth.Core.Servers;
 using Berth.Core.Servers.Image;
+using Berth.Docker;
 using Berth.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Server.Tests.Servers;
 
@@ -84,4 +87,22 @@ public sealed class ServersFixture : IAsyncLifetime
     }
 
     public static string ImageReference => VirtualServerImage.Reference;
+
+    /// <summary>A client for the server's own engine over mutual TLS, labelling with the run's session.</summary>
+    public async Task<DockerEngine> InnerEngineAsync(long id)
+    {
+        var client = await Host.Services.GetRequiredService<ServerContainers>().ConnectInnerAsync(id, CancellationToken.None);
+        Assert.NotNull(client);
+        return new DockerEngine(client, new ResourceLabels(TestDocker.LabelPrefix, TestDocker.RunSession));
+    }
+
+    /// <summary>Moves the busybox test image into an inner engine (save | load, no registry); returns its reference.</summary>
+    public static async Task<string> CopyBusyboxAsync(DockerEngine inner)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        using var host = TestDocker.Connect();
+        var busybox = await BusyboxImage.EnsureAsync(host.Images, CancellationToken.None);
+        await host.Images.CopyToAsync(busybox, inner.Images, CancellationToken.None);
+        return busybox;
+    }
 }

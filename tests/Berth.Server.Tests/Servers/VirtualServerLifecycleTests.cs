@@ -43,7 +43,7 @@ public sealed class VirtualServerLifecycleTests(ServersFixture fixture) : IClass
 
         // Its own engine answers over mutual TLS and runs a container.
         await File.WriteAllTextAsync(Path.Combine(directories.Apps(id), "index.html"), "kept after delete");
-        using (var inner = await InnerEngineAsync(id))
+        using (var inner = await fixture.InnerEngineAsync(id))
         {
             var output = await RunInsideAsync(inner, ["cat", "/proc/self/cgroup"]);
             Assert.False(string.IsNullOrEmpty(output));
@@ -161,8 +161,8 @@ public sealed class VirtualServerLifecycleTests(ServersFixture fixture) : IClass
         Assert.Equal(512L, inspect.HostConfig.PidsLimit);
 
         // A memory hog inside the server is killed at the server's limit.
-        using var inner = await InnerEngineAsync(id);
-        var busybox = await CopyBusyboxAsync(inner);
+        using var inner = await fixture.InnerEngineAsync(id);
+        var busybox = await ServersFixture.CopyBusyboxAsync(inner);
         var hog = await inner.Containers.CreateAsync(new ContainerSpec { Image = busybox, Command = ["dd", "if=/dev/zero", "of=/dev/null", "bs=600M", "count=1"] }, CancellationToken.None);
         await inner.Containers.StartAsync(hog, CancellationToken.None);
         var result = await inner.Client.Containers.WaitContainerAsync(hog, CancellationToken.None);
@@ -186,24 +186,9 @@ public sealed class VirtualServerLifecycleTests(ServersFixture fixture) : IClass
         await (await fixture.Bob.DeleteAsync($"/api/servers/{secondId}")).AssertStatusAsync(HttpStatusCode.NoContent);
     }
 
-    private async Task<DockerEngine> InnerEngineAsync(long id)
-    {
-        var client = await Host.Services.GetRequiredService<ServerContainers>().ConnectInnerAsync(id, CancellationToken.None);
-        Assert.NotNull(client);
-        return new DockerEngine(client, new ResourceLabels(TestDocker.LabelPrefix, TestDocker.RunSession));
-    }
-
-    private static async Task<string> CopyBusyboxAsync(DockerEngine inner)
-    {
-        using var host = TestDocker.Connect();
-        var busybox = await BusyboxImage.EnsureAsync(host.Images, CancellationToken.None);
-        await host.Images.CopyToAsync(busybox, inner.Images, CancellationToken.None);
-        return busybox;
-    }
-
     private static async Task<string> RunInsideAsync(DockerEngine inner, IReadOnlyList<string> command)
     {
-        var busybox = await CopyBusyboxAsync(inner);
+        var busybox = await ServersFixture.CopyBusyboxAsync(inner);
         var id = await inner.Containers.CreateAsync(new ContainerSpec { Image = busybox, Command = ["sleep", "30"] }, CancellationToken.None);
         await inner.Containers.StartAsync(id, CancellationToken.None);
         var result = await inner.Containers.ExecAsync(id, command, CancellationToken.None);

@@ -26,6 +26,20 @@ public static class VirtualServerImage
 
     public static readonly IReadOnlyList<string> Packages = ["docker.io", "openssh-server", "iproute2", "iptables", "ca-certificates"];
 
+    /// <summary>
+    /// The Debian release that <see cref="NewerPackages"/> come from. Bookworm's docker-compose is
+    /// the old Python v1; trixie's is Compose v2, a Go binary needing only bookworm's libc. The
+    /// archive signs trixie with bookworm's automatic key too, and bookworm's debian-archive-keyring
+    /// carries trixie's keys, so apt checks these packages like any other.
+    /// </summary>
+    public const string NewerSuite = "trixie";
+
+    /// <summary>Packages installed from <see cref="NewerSuite"/> (only these; everything else stays bookworm).</summary>
+    public static readonly IReadOnlyList<string> NewerPackages = ["docker-compose"];
+
+    /// <summary>Where Compose v2 must end up: the Docker CLI's plugin folder, so that <c>docker compose</c> works.</summary>
+    public const string ComposePluginPath = "/usr/libexec/docker/cli-plugins/docker-compose";
+
     /// <summary>Dockerfile-style settings applied on import.</summary>
     public static readonly IReadOnlyList<string> ImageChanges =
     [
@@ -34,10 +48,11 @@ public static class VirtualServerImage
         $"EXPOSE 22 {EnginePort}",
     ];
 
-    /// <summary>Paths (inside the root filesystem) removed before import: caches, docs, and the host keys every server must make for itself.</summary>
+    /// <summary>Paths (inside the root filesystem) emptied (folders) or removed (files) before import: caches, lists, docs.</summary>
     public static readonly IReadOnlyList<string> Pruned =
     [
-        "var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man", "usr/share/info", "var/log",
+        "var/cache/apt/archives", "var/cache/apt/pkgcache.bin", "var/cache/apt/srcpkgcache.bin", "var/lib/apt/lists",
+        "usr/share/doc", "usr/share/man", "usr/share/info", "var/log",
     ];
 
     private static readonly Lazy<string> EntrypointText = new(() =>
@@ -53,6 +68,7 @@ public static class VirtualServerImage
         var definition = new StringBuilder()
             .AppendLine(Suite).AppendLine(Variant)
             .AppendJoin(',', Packages).AppendLine()
+            .AppendLine(NewerSuite).AppendJoin(',', NewerPackages).AppendLine()
             .AppendJoin('\n', ImageChanges).AppendLine()
             .AppendJoin(',', Pruned).AppendLine()
             .AppendLine(EntrypointPath)

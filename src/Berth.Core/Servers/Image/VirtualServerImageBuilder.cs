@@ -37,7 +37,7 @@ public sealed class VirtualServerImageBuilder(HostTools tools, TimeProvider time
             throw new ArgumentException($"Mirror '{mirror}' is not an http(s) URL.", nameof(mirror));
         }
 
-        foreach (var tool in new[] { HostTool.Debootstrap, HostTool.Tar })
+        foreach (var tool in new[] { HostTool.Debootstrap, HostTool.Chroot, HostTool.Tar })
         {
             if (HostTools.Locate(tool) is null)
             {
@@ -65,6 +65,9 @@ public sealed class VirtualServerImageBuilder(HostTools tools, TimeProvider time
             {
                 throw new InvalidOperationException($"debootstrap failed (exit {bootstrap.ExitCode}):\n{bootstrap.ErrorTail}");
             }
+
+            progress.Report($"Installing {string.Join(", ", VirtualServerImage.NewerPackages)} from {VirtualServerImage.NewerSuite} (signed, pinned low)");
+            await InstallNewerPackagesAsync(rootfs, mirrorUri, progress, cancellationToken);
 
             progress.Report("Adding the entrypoint and pruning caches");
             Customise(rootfs);
@@ -94,6 +97,80 @@ public sealed class VirtualServerImageBuilder(HostTools tools, TimeProvider time
         }
     }
 
+    /// <summary>
+    /// Installs <see cref="VirtualServerImage.NewerPackages"/> the Debian way, inside the tree: a
+    /// temporary apt source for <see cref="VirtualServerImage.NewerSuite"/> checked against the tree's
+    /// own archive keyring, pinned below bookworm so that nothing else is taken from it, then the
+    /// source and the pin are removed again (the lists and caches go with the pruning).
+    /// </summary>
+    private async Task InstallNewerPackagesAsync(string rootfs, Uri mirror, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        var source = Path.Combine(rootfs, "etc", "apt", "sources.list.d", $"berth-{VirtualServerImage.NewerSuite}.sources");
+        var pin = Path.Combine(rootfs, "etc", "apt", "preferences.d", $"berth-{VirtualServerImage.NewerSuite}");
+        Directory.CreateDirectory(Path.GetDirectoryName(source)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(pin)!);
+        await File.WriteAllTextAsync(source, NewerSuiteSource(mirror), cancellationToken);
+        await File.WriteAllTextAsync(pin, $"Package: *\nPin: release n={VirtualServerImage.NewerSuite}\nPin-Priority: 100\n", cancellationToken);
+        try
+        {
+            await RunAptAsync(rootfs, ["-o", "Acquire::Languages=none", "update"], progress, cancellationToken);
+            await RunAptAsync(
+                rootfs,
+                ["-y", "-o", "Dpkg::Use-Pty=0", "--no-install-recommends", "install", .. VirtualServerImage.NewerPackages.Select(p => $"{p}/{VirtualServerImage.NewerSuite}")],
+                progress,
+                cancellationToken);
+        }
+        finally
+        {
+            File.Delete(source);
+            File.Delete(pin);
+        }
+
+        if (!File.Exists(Path.Combine(rootfs, VirtualServerImage.ComposePluginPath.TrimStart('/'))))
+        {
+            throw new InvalidOperationException($"apt installed {string.Join(", ", VirtualServerImage.NewerPackages)} but {VirtualServerImage.ComposePluginPath} is missing.");
+        }
+    }
+
+    /// <summary>A deb822 source for the newer suite on the same mirror, trusting the tree's archive keyring only.</summary>
+    internal static string NewerSuiteSource(Uri mirror)
+    {
+        ArgumentNullException.ThrowIfNull(mirror);
+
+        // The URL goes into a config file: only a plain http(s) URL, which cannot carry a line break or a second field.
+        if (mirror.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(mirror.UserInfo) || !string.IsNullOrEmpty(mirror.Query)
+            || !string.IsNullOrEmpty(mirror.Fragment) || mirror.AbsoluteUri.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            throw new ArgumentException($"Mirror '{mirror}' is not a plain http(s) URL.", nameof(mirror));
+        }
+
+        return $"Types: deb\nURIs: {mirror.AbsoluteUri}\nSuites: {VirtualServerImage.NewerSuite}\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n";
+    }
+
+    private async Task RunAptAsync(string rootfs, IReadOnlyList<string> arguments, IProgress<string> progress, CancellationToken cancellationToken)
+    {
+        // env sets the frontend inside the tree; apt-get itself is the tree's own.
+        var result = await tools.RunAsync(
+            HostTool.Chroot,
+            [rootfs, "/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", "/usr/bin/apt-get", "-q", .. arguments],
+            line => ReportAptLine(line, progress),
+            cancellationToken);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"apt-get {string.Join(' ', arguments)} in the image failed (exit {result.ExitCode}):\n{result.ErrorTail}");
+        }
+    }
+
+    private static void ReportAptLine(string line, IProgress<string> progress)
+    {
+        // Keep what was fetched and installed and every warning or error; drop apt's chatter.
+        if (line.StartsWith("Get:", StringComparison.Ordinal) || line.StartsWith("Setting up", StringComparison.Ordinal)
+            || line.StartsWith("E:", StringComparison.Ordinal) || line.StartsWith("W:", StringComparison.Ordinal) || line.StartsWith("Err:", StringComparison.Ordinal))
+        {
+            progress.Report($"  {line}");
+        }
+    }
+
     private static void Customise(string rootfs)
     {
         var entrypoint = Path.Combine(rootfs, VirtualServerImage.EntrypointPath.TrimStart('/'));
@@ -110,7 +187,14 @@ public sealed class VirtualServerImageBuilder(HostTools tools, TimeProvider time
 
         foreach (var relative in VirtualServerImage.Pruned)
         {
-            var folder = new DirectoryInfo(Path.Combine(rootfs, relative));
+            var path = Path.Combine(rootfs, relative);
+            if (File.Exists(path))
+            {
+                File.Delete(path);
+                continue;
+            }
+
+            var folder = new DirectoryInfo(path);
             if (!folder.Exists || folder.LinkTarget is not null)
             {
                 continue;

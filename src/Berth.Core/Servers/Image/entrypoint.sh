@@ -35,6 +35,15 @@ if [ -r "$tls/daemon.json" ]; then
   config="--config-file=$tls/daemon.json"
 fi
 
+# A restarted container keeps its /run, but none of its processes: after a kill, the old pid
+# files and sockets are stale. dockerd refuses to start when its pid file names a live process,
+# and in a fresh pid namespace that is often dockerd itself ("pid file found"); a stale
+# containerd socket would be taken for a running containerd. Nothing has started yet, so
+# everything the engines and sshd left is removed.
+rm -rf /run/docker /run/containerd
+rm -f /run/docker.pid /run/docker.sock /run/sshd.pid
+find /run -xdev -maxdepth 3 -name '*.pid' -type f -delete
+
 mkdir -p /var/run /run/sshd
 # shellcheck disable=SC2086 # $storage and $config are empty or one word on purpose.
 dockerd \

@@ -68,7 +68,11 @@ public sealed partial class ServerNetworkGuard(HostTools tools, ServersOptions o
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var forwardParent = await RunAsync(["-C", "FORWARD", "-j", DockerUserChain], cancellationToken) is { Exit: 0 } ? DockerUserChain : "FORWARD";
+            // This runs before every server creation: one listing of the filter table answers every
+            // check when the rules are in place (one process, not six); anything else goes the long way.
+            var all = await RunCheckedAsync(["-S"], cancellationToken);
+            var forwardParent = all.Rules.Contains($"-A FORWARD -j {DockerUserChain}")
+                || await RunAsync(["-C", "FORWARD", "-j", DockerUserChain], cancellationToken) is { Exit: 0 } ? DockerUserChain : "FORWARD";
             var services = Resolvers().Concat(await MirrorServicesAsync(cancellationToken)).ToList();
             var chains = ServerFirewallPlan.Build(new ServerFirewallSettings(
                 options.FirewallChainPrefix, bridge, forwardParent, options.BlockPrivateEgress, services, options.AllowedEgress));
@@ -76,10 +80,13 @@ public sealed partial class ServerNetworkGuard(HostTools tools, ServersOptions o
             var changed = false;
             foreach (var chain in chains)
             {
-                changed |= await EnsureChainAsync(chain, cancellationToken);
+                if (!IsInPlace(chain, all))
+                {
+                    changed |= await EnsureChainAsync(chain, cancellationToken);
+                }
             }
 
-            await RemoveStaleAsync(bridge, cancellationToken);
+            await RemoveStaleAsync(bridge, all, cancellationToken);
             if (changed)
             {
                 LogInstalled(bridge, forwardParent, options.BlockPrivateEgress);
@@ -158,10 +165,15 @@ public sealed partial class ServerNetworkGuard(HostTools tools, ServersOptions o
         return changed;
     }
 
+    /// <summary>Whether <c>iptables -S</c> shows the chain exactly as planned and the jump to it (as iptables prints them).</summary>
+    private static bool IsInPlace(FirewallChain chain, IptablesOutput all) =>
+        all.Rules.Where(line => line == $"-N {chain.Name}" || line.StartsWith($"-A {chain.Name} ", StringComparison.Ordinal))
+            .SequenceEqual(chain.Listing, StringComparer.Ordinal)
+        && all.Rules.Contains($"-A {chain.Parent} {string.Join(' ', chain.Jump)}");
+
     /// <summary>Chains of this prefix whose bridge no longer exists (their network was removed).</summary>
-    private async Task RemoveStaleAsync(string current, CancellationToken cancellationToken)
+    private async Task RemoveStaleAsync(string current, IptablesOutput all, CancellationToken cancellationToken)
     {
-        var all = await RunCheckedAsync(["-S"], cancellationToken);
         var stale = all.Rules
             .Where(line => line.StartsWith("-N ", StringComparison.Ordinal))
             .Select(line => line[3..])
