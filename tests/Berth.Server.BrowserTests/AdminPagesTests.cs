@@ -1,10 +1,6 @@
-using Berth.Core.Data;
-using Berth.Core.Servers;
 using Berth.Server.BrowserTests.Infrastructure;
 using Berth.Server.BrowserTests.Pages;
 using Berth.Server.Tests.Infrastructure;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace Berth.Server.BrowserTests;
@@ -62,14 +58,7 @@ public sealed class AdminPagesTests(PanelFixture fixture) : BrowserTestBase(fixt
     public Task AllServers_ListsEveryServerWithItsOwner() => RunAsync(async contexts =>
     {
         var ownerId = await Fixture.CreateUserAsync("erin@example.com", "erin-password-1");
-        var contextFactory = Fixture.Host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
-        await using (var db = await contextFactory.CreateDbContextAsync())
-        {
-            var id = await db.VirtualServers.MaxAsync(s => s.Id) + 1;
-            db.VirtualServers.Add(new VirtualServer { Id = id, OwnerId = ownerId, Name = "erin blog", CreatedAt = "2026-01-01 00:00:00", UpdatedAt = "2026-01-01 00:00:00" });
-            db.ServerSettings.Add(new ServerSettings { ServerId = id, Provisioning = ProvisioningState.Ready, UpdatedAt = "2026-01-01 00:00:00" });
-            await db.SaveChangesAsync();
-        }
+        await Fixture.AddServerRowAsync(ownerId, "erin blog");
 
         var page = await NewPersonAsync(contexts);
         var servers = await new SignInPage(page).SignInToServersAsync(BerthTestHost.AdminEmail, BerthTestHost.AdminPassword);

@@ -52,7 +52,24 @@ public sealed class LanguageAndValidationTests(PanelFixture fixture) : BrowserTe
     });
 
     [Fact]
-    public Task ServerAndDomainNames_AreCheckedAsTheyAreTyped_WithTheApisRules() => RunAsync(async contexts =>
+    public Task RepeatedWrongPasswords_AreThrottled_WithAMessageSayingWhenToTryAgain() => RunAsync(async contexts =>
+    {
+        var page = await NewPersonAsync(contexts);
+        var signIn = new SignInPage(page);
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await signIn.OpenAsync();
+            await signIn.SignInAsync("guesser@example.com", $"guess-number-{attempt}");
+            await Expect(signIn.Error).ToHaveTextAsync("The email or password is not correct.");
+        }
+
+        await signIn.OpenAsync();
+        await signIn.SignInAsync("guesser@example.com", "guess-number-6");
+        await Expect(signIn.Error).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Too many attempts\. Try again in \d+ seconds\.$"));
+    });
+
+    [Fact]
+    public Task ServerNames_AreCheckedAsTheyAreTyped_WithTheApisRules() => RunAsync(async contexts =>
     {
         var page = await NewPersonAsync(contexts);
         var servers = await new SignInPage(page).SignInToServersAsync(BerthTestHost.AdminEmail, BerthTestHost.AdminPassword);
@@ -68,6 +85,29 @@ public sealed class LanguageAndValidationTests(PanelFixture fixture) : BrowserTe
         await servers.TypeNameAsync("šeimos svetainė");
         await Expect(servers.NameError).ToHaveCountAsync(0);
         await Expect(servers.CreateButton).ToBeEnabledAsync();
+    });
+
+    [Fact]
+    public Task DomainNames_AreCheckedAsTheyAreTyped_IncludingNamesAlreadyInUse() => RunAsync(async contexts =>
+    {
+        var ownerId = await Fixture.CreateUserAsync("gina@example.com", "gina-password-1");
+        var serverId = await Fixture.AddServerRowAsync(ownerId, "gina site");
+        var page = await NewPersonAsync(contexts);
+        await new SignInPage(page).SignInToServersAsync("gina@example.com", "gina-password-1");
+        await page.GotoAsync($"/servers/{serverId}");
+        var server = new ServerPage(page);
+        await server.WaitUntilLiveAsync();
+        await server.AddDomainAsync("blog.gina.test");
+
+        await server.OpenAddDomainAsync();
+        await server.TypeDomainAsync("abc");
+        await Expect(server.DomainError).ToHaveTextAsync("A domain name has 5 to 39 characters.");
+        await Expect(server.AddDomainSubmit).ToBeDisabledAsync();
+        await server.TypeDomainAsync("blog.gina.test");
+        await Expect(server.DomainError).ToHaveTextAsync("\"blog.gina.test\" is already used on this platform.");
+        await server.TypeDomainAsync("shop.gina.test");
+        await Expect(server.DomainError).ToHaveCountAsync(0);
+        await Expect(server.AddDomainSubmit).ToBeEnabledAsync();
     });
 
     [Fact]

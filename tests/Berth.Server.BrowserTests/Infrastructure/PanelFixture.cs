@@ -33,6 +33,21 @@ public class PanelFixture : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await Host.DisposeAsync();
 
+    /// <summary>
+    /// A server's rows without a container (as after an adoption): enough for pages that list and
+    /// edit, with no engine. Its state shows as missing or unknown.
+    /// </summary>
+    public async Task<long> AddServerRowAsync(long ownerId, string name)
+    {
+        var contexts = Host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
+        await using var db = await contexts.CreateDbContextAsync();
+        var id = await db.VirtualServers.MaxAsync(s => s.Id) + 1;
+        db.VirtualServers.Add(new VirtualServer { Id = id, OwnerId = ownerId, Name = name, CreatedAt = "2026-01-01 00:00:00", UpdatedAt = "2026-01-01 00:00:00" });
+        db.ServerSettings.Add(new ServerSettings { ServerId = id, Provisioning = ProvisioningState.Ready, UpdatedAt = "2026-01-01 00:00:00" });
+        await db.SaveChangesAsync();
+        return id;
+    }
+
     /// <summary>Adds a user through the application service, as an admin would.</summary>
     public async Task<long> CreateUserAsync(string email, string password, bool admin = false)
     {
