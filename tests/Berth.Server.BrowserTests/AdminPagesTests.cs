@@ -20,6 +20,9 @@ public sealed class AdminPagesTests(PanelFixture fixture) : BrowserTestBase(fixt
         var users = int.Parse(await dashboard.Figure("Users").InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(users >= 2, $"users figure {users}");
         await Expect(dashboard.Activity).ToContainTextAsync("logged in");
+        var hostUsage = page.GetByRole(AriaRole.Heading, new() { Name = "Host usage (all servers)" });
+        await Expect(hostUsage).ToBeVisibleAsync();
+        await Expect(page.Locator("dl.host-usage")).ToContainTextAsync("Containers running");
 
         await dashboard.GenerateCodeAsync();
         await Expect(page.GetByRole(AriaRole.Timer)).ToContainTextAsync("Valid for 29:");

@@ -46,7 +46,7 @@ public sealed class ServersService(
     public async Task EnsureVisibleAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken) =>
         _ = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
 
-        /// <summary>Writes the row and has the reconciler create the container at once; the server is visible at once as <c>creating</c>.</summary>
+    /// <summary>Writes the row and has the reconciler create the container at once; the server is visible at once as <c>creating</c>.</summary>
     public async Task<ServerView> CreateAsync(long actorId, string? name, CancellationToken cancellationToken)
     {
         var normalized = ServerName.Normalize(name);

@@ -33,8 +33,6 @@ public sealed class PanelData(
     NavigationManager navigation,
     PanelCircuit circuit)
 {
-    public const string ComposeProjectLabel = "com.docker.compose.project";
-
     // Accounts
 
     public Task<User> GetMeAsync() => RunAsync((s, a) => s.GetRequiredService<AccountsService>().GetAsync(a.UserId, default));
@@ -86,7 +84,7 @@ public sealed class PanelData(
             .Select(c => new { c.Names, c.Image, c.State, c.Status, c.Labels })
             .ToListAsync();
         return rows
-            .Select(c => new PanelContainer(c.Names, c.Image, c.State, c.Status, LabelValue(c.Labels, ComposeProjectLabel) ?? ""))
+            .Select(c => new PanelContainer(c.Names, c.Image, c.State, c.Status, ServerStacks.LabelValue(c.Labels, ServerStacks.ComposeProjectLabel) ?? ""))
             .OrderBy(c => c.Stack, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
     });
@@ -110,7 +108,7 @@ public sealed class PanelData(
             .Select(c => new { c.ParentServerId, c.Labels })
             .ToListAsync();
         var stacks = labels
-            .Select(c => (c.ParentServerId, Stack: LabelValue(c.Labels, ComposeProjectLabel)))
+            .Select(c => (c.ParentServerId, Stack: ServerStacks.LabelValue(c.Labels, ServerStacks.ComposeProjectLabel)))
             .Where(c => c.Stack is not null)
             .ToLookup(c => c.ParentServerId, c => c.Stack!);
         var store = s.GetService<ServerUsageStore>();
@@ -152,6 +150,17 @@ public sealed class PanelData(
     {
         EnsureAdmin(a);
         return DashboardFigures.RunAsync(s.GetRequiredService<BerthDbContext>(), default);
+    });
+
+    /// <summary>What the virtual servers use together (the API's dashboard <c>host</c>).</summary>
+    public Task<HostTotals> HostTotalsAsync() => RunAsync((s, a) =>
+    {
+        EnsureAdmin(a);
+        return HostTotals.RunAsync(
+            s.GetRequiredService<BerthDbContext>(),
+            s.GetRequiredService<Microsoft.Extensions.Options.IOptions<MonitorOptions>>().Value,
+            s.GetRequiredService<TimeProvider>(),
+            default);
     });
 
     public Task<ActivityPage> RecentActivityAsync(int pageSize) => RunAsync((s, a) =>
@@ -234,20 +243,5 @@ public sealed class PanelData(
         {
             throw Core.Errors.BerthException.Forbidden("FORBIDDEN", "Your account may not do this.");
         }
-    }
-
-    /// <summary>A value from the <c>docker ps</c> labels text (<c>k=v,k=v</c>).</summary>
-    private static string? LabelValue(string labels, string key)
-    {
-        foreach (var pair in labels.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals > 0 && pair.AsSpan(0, equals).SequenceEqual(key))
-            {
-                return pair[(equals + 1)..];
-            }
-        }
-
-        return null;
     }
 }
