@@ -1,4 +1,5 @@
 using System.Net;
+using Berth.Proxy.Origins;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,8 @@ namespace Berth.Proxy;
 
 /// <summary>
 /// The whole request path of the edge: one route lookup, then the ACME challenge, the Cloudflare
-/// filter, the HTTPS redirect, or forwarding through YARP's <see cref="IHttpForwarder"/>. YARP's own
+/// filter, the HTTPS redirect, or forwarding: the common HTTP/1.1 request by the edge's own
+/// <see cref="OriginForwarder"/>, everything else through YARP's <see cref="IHttpForwarder"/>. YARP's own
 /// route matching is not used: with thousands of hosts, rebuilding its endpoint matcher on every change
 /// costs far more than one dictionary probe per request.
 /// </summary>
@@ -25,6 +27,8 @@ internal sealed class EdgeRequestHandler
     private readonly IAcmeChallengeResponder? _challenges;
     private readonly ILogger _logger;
     private readonly ForwarderRequestConfig _requestConfig;
+    private readonly OriginForwarder _origins;
+    private readonly OriginPools _originPools;
     private readonly int? _httpsRedirectPort;
 
     public EdgeRequestHandler(
@@ -35,8 +39,12 @@ internal sealed class EdgeRequestHandler
         ClientAddressResolver clientAddresses,
         IOptions<EdgeOptions> options,
         ILogger<EdgeRequestHandler> logger,
+        OriginForwarder origins,
+        OriginPools originPools,
         IAcmeChallengeResponder? challenges = null)
     {
+        _origins = origins;
+        _originPools = originPools;
         _routes = routes;
         _forwarder = forwarder;
         _client = client.Invoker;
@@ -85,9 +93,20 @@ internal sealed class EdgeRequestHandler
             return Task.CompletedTask;
         }
 
+        if (entry.OriginEndPoint is { } origin && OriginForwarder.CanForward(context, out var framing))
+        {
+            var client = _clientAddresses.ClientAddress(context, out var trustedPeer);
+            if (OriginRequestHead.TryWrite(context, client, trustedPeer, framing, out var head, out var headLength))
+            {
+                var pool = entry.OriginPool ??= _originPools.For(origin);
+                return _origins.ForwardAsync(context, entry.Route.Host, pool, head, headLength, framing);
+            }
+        }
+
         return ForwardAsync(context, entry);
     }
 
+    /// <summary>The general path (WebSockets, HTTPS or named origins, unusual requests): YARP's forwarder.</summary>
     private async Task ForwardAsync(HttpContext context, RouteEntry entry)
     {
         var error = await _forwarder.SendAsync(context, entry.DestinationPrefix, _client, _requestConfig, _transformer);

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Net;
+using Berth.Proxy.Origins;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Proxy;
@@ -79,6 +81,16 @@ internal sealed class RouteEntry(EdgeRoute route, Uri destination)
     public EdgeRoute Route { get; } = route;
 
     public string DestinationPrefix { get; } = destination.GetLeftPart(UriPartial.Path);
+
+    /// <summary>The origin's address when the edge's own HTTP/1.1 path can serve it: plain HTTP to an IP address, no path prefix.</summary>
+    public IPEndPoint? OriginEndPoint { get; } =
+        destination.Scheme == Uri.UriSchemeHttp && destination.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
+        && destination.AbsolutePath == "/" && destination.Query.Length == 0
+            ? new IPEndPoint(IPAddress.Parse(destination.DnsSafeHost), destination.Port)
+            : null;
+
+    /// <summary>The connection pool of <see cref="OriginEndPoint"/>, looked up on the route's first request.</summary>
+    public OriginPool? OriginPool { get; set; }
 
     public bool IsCloudflare { get; } = route.Mode == EdgeTlsMode.CloudflareOrigin;
 

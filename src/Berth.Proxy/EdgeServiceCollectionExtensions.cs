@@ -1,3 +1,4 @@
+using Berth.Proxy.Origins;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
@@ -37,6 +38,8 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton(sp => new ClientAddressResolver(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));
         services.TryAddSingleton<EdgeTransformer>();
         services.TryAddSingleton<EdgeForwarderClient>();
+        services.TryAddSingleton<OriginPools>();
+        services.TryAddSingleton<OriginForwarder>();
         services.TryAddSingleton<EdgeRequestHandler>();
 
         services.AddOptions<KestrelServerOptions>()

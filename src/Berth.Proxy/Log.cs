@@ -15,6 +15,9 @@ internal static partial class Log
     [LoggerMessage(6002, LogLevel.Debug, "Refused {Peer} for {Host}: not a Cloudflare address")]
     public static partial void CloudflareRefused(ILogger logger, string? peer, string host);
 
+    [LoggerMessage(6004, LogLevel.Information, "Origin of {Host} failed: {Reason}")]
+    public static partial void OriginFailed(ILogger logger, string host, string reason, Exception exception);
+
     [LoggerMessage(6003, LogLevel.Information, "Edge listening on {Addresses}")]
     public static partial void Listening(ILogger logger, string addresses);
 }

@@ -12,8 +12,8 @@ namespace Berth.Proxy.Tests.Infrastructure;
 
 /// <summary>
 /// A real origin on Kestrel at 127.0.0.1: answers with its name and echoes what it saw (Host, the
-/// forwarding headers) in response headers; <c>/slow</c>, <c>/stream</c> and <c>/ws</c> exercise
-/// requests in flight, streaming and WebSockets.
+/// forwarding headers) in response headers; <c>/slow</c>, <c>/stream</c>, <c>/echo</c> and <c>/ws</c>
+/// exercise requests in flight, streaming, request bodies and WebSockets.
 /// </summary>
 internal sealed class Backend : IAsyncDisposable
 {
@@ -71,6 +71,12 @@ internal sealed class Backend : IAsyncDisposable
                 SlowRequestArrived.TrySetResult();
                 await Task.Delay(TimeSpan.FromMilliseconds(1500), context.RequestAborted);
                 break;
+            case "/echo":
+                // The request body back, with how it was framed on arrival.
+                response.Headers["X-Seen-Content-Length"] = request.ContentLength?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
+                response.Headers["X-Seen-Transfer-Encoding"] = request.Headers.TransferEncoding.ToString();
+                await request.Body.CopyToAsync(response.Body, context.RequestAborted);
+                return;
             case "/stream":
                 await response.WriteAsync("first\n", context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);

@@ -1,0 +1,400 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+
+namespace Berth.Proxy.Origins;
+
+/// <summary>
+/// The edge's own HTTP/1.1 forwarding for the common request: plain HTTP to an origin address, no
+/// protocol upgrade, no <c>Expect</c>. It writes the request head straight from Kestrel's parsed request
+/// onto a pooled keep-alive socket and streams the response back; everything else (WebSockets, HTTPS or
+/// named origins) goes through YARP's forwarder. Why by hand: see the folder's README.
+/// </summary>
+internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
+{
+    private const int MaxResponseHeadSize = 64 * 1024;
+    private const int MaxChunkLine = 4 * 1024;
+
+    private static readonly byte[] LineEnd = "\r\n"u8.ToArray();
+    private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
+
+    /// <summary>Whether the request can take this path, and how its body travels.</summary>
+    public static bool CanForward(HttpContext context, out RequestBodyFraming framing)
+    {
+        framing = RequestBodyFraming.None;
+        var request = context.Request;
+        if (HttpMethods.IsConnect(request.Method)
+            || context.Features.Get<IHttpUpgradeFeature>()?.IsUpgradableRequest == true
+            || context.Features.Get<IHttpExtendedConnectFeature>()?.IsExtendedConnect == true
+            || request.Headers.Expect.Count > 0)
+        {
+            return false;
+        }
+
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            framing = request.ContentLength is > 0 ? RequestBodyFraming.ContentLength : RequestBodyFraming.Chunked;
+        }
+
+        return true;
+    }
+
+    /// <summary>Forwards the request whose <paramref name="head"/> is written; returns the head's buffer to the pool.</summary>
+    public async Task ForwardAsync(HttpContext context, string host, OriginPool pool, byte[] head, int headLength, RequestBodyFraming framing)
+    {
+        OriginConnection? connection = null;
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var reused = pool.TryRent(out connection);
+                if (!reused)
+                {
+                    connection = await pool.ConnectAsync(context.RequestAborted);
+                }
+
+                connection!.Begin();
+                var outcome = await ExchangeAsync(context, connection, head.AsMemory(0, headLength), framing);
+                if (outcome == Outcome.Done)
+                {
+                    break;
+                }
+
+                // The origin closed a kept-alive connection before answering: with no body sent, the
+                // request is safe to send again once, on a new connection.
+                pool.Discard(connection);
+                connection = null;
+                if (outcome == Outcome.ClosedBeforeAnswer && reused && framing == RequestBodyFraming.None && attempt == 0)
+                {
+                    continue;
+                }
+
+                throw new OriginProtocolException("the origin closed the connection without answering");
+            }
+
+            if (connection.End())
+            {
+                pool.Return(connection);
+            }
+            else
+            {
+                pool.Discard(connection);
+            }
+
+            connection = null;
+        }
+        catch (Exception e) when (e is SocketException or IOException or OriginProtocolException or OperationCanceledException or InvalidOperationException)
+        {
+            if (connection is not null)
+            {
+                pool.Discard(connection);
+                connection = null;
+            }
+
+            await FailAsync(context, host, e);
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                pool.Discard(connection);
+            }
+
+            ArrayPool<byte>.Shared.Return(head);
+        }
+    }
+
+    private enum Outcome
+    {
+        Done,
+        ClosedBeforeAnswer,
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<Outcome> ExchangeAsync(HttpContext context, OriginConnection connection, ReadOnlyMemory<byte> head, RequestBodyFraming framing)
+    {
+        using var aborted = context.RequestAborted.UnsafeRegister(static state => ((OriginConnection)state!).Cancel(), connection);
+        try
+        {
+            await connection.SendAsync(head);
+            if (framing != RequestBodyFraming.None)
+            {
+                await SendBodyAsync(context.Request.BodyReader, connection, framing == RequestBodyFraming.Chunked);
+            }
+        }
+        catch (SocketException) when (connection.Reused && framing == RequestBodyFraming.None)
+        {
+            return Outcome.ClosedBeforeAnswer;
+        }
+
+        // Interim (1xx) answers are read past; the edge never asks for 100-continue or an upgrade.
+        int headLength;
+        while (true)
+        {
+            headLength = OriginResponseHead.FindEnd(connection.Buffered);
+            if (headLength == 0)
+            {
+                int received;
+                try
+                {
+                    received = await connection.FillAsync(MaxResponseHeadSize);
+                }
+                catch (SocketException) when (connection.Reused && connection.Buffered.IsEmpty && framing == RequestBodyFraming.None)
+                {
+                    return Outcome.ClosedBeforeAnswer;
+                }
+
+                if (received == 0)
+                {
+                    return connection.Buffered.IsEmpty ? Outcome.ClosedBeforeAnswer : throw new OriginProtocolException("the origin closed the connection inside the response head");
+                }
+
+                continue;
+            }
+
+            var status = OriginResponseHead.Status(connection.Buffered[..headLength]);
+            if (status == StatusCodes.Status101SwitchingProtocols)
+            {
+                throw new OriginProtocolException("the origin switched protocols unasked");
+            }
+
+            if (status >= 200)
+            {
+                break;
+            }
+
+            connection.Consume(headLength);
+        }
+
+        var response = context.Response;
+        var framingOut = OriginResponseHead.Apply(connection.Buffered[..headLength], response);
+        connection.Consume(headLength);
+
+        var bodiless = HttpMethods.IsHead(context.Request.Method) || framingOut.Status is 204 or 304;
+        if (!bodiless)
+        {
+            if (framingOut.Chunked)
+            {
+                await CopyChunkedAsync(response, connection);
+            }
+            else
+            {
+                await CopyAsync(response, connection, framingOut.ContentLength);
+            }
+        }
+
+        if (!framingOut.KeepAlive || framingOut.UntilClose)
+        {
+            connection.Cancel();
+        }
+
+        return Outcome.Done;
+    }
+
+    private static async Task SendBodyAsync(PipeReader body, OriginConnection connection, bool chunked)
+    {
+        var sizeLine = new byte[20];
+        while (true)
+        {
+            var read = await body.ReadAsync(connection.Token);
+            foreach (var segment in read.Buffer)
+            {
+                if (chunked && !segment.IsEmpty)
+                {
+                    segment.Length.TryFormat(sizeLine, out var written, "X", System.Globalization.CultureInfo.InvariantCulture);
+                    "\r\n"u8.CopyTo(sizeLine.AsSpan(written));
+                    await connection.SendAsync(sizeLine.AsMemory(0, written + 2));
+                    await connection.SendAsync(segment);
+                    await connection.SendAsync(LineEnd);
+                }
+                else if (!segment.IsEmpty)
+                {
+                    await connection.SendAsync(segment);
+                }
+            }
+
+            body.AdvanceTo(read.Buffer.End);
+            if (read.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        if (chunked)
+        {
+            await connection.SendAsync(LastChunk);
+        }
+    }
+
+    /// <summary>A body of known length, or one that ends when the origin closes (<paramref name="length"/> -1).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private static async ValueTask CopyAsync(HttpResponse response, OriginConnection connection, long length)
+    {
+        var writer = response.BodyWriter;
+        var remaining = length < 0 ? long.MaxValue : length;
+        while (remaining > 0)
+        {
+            if (connection.Buffered.IsEmpty)
+            {
+                if (!response.HasStarted)
+                {
+                    // A streamed answer may send its head long before its first byte: the client sees it now.
+                    await response.StartAsync(connection.Token);
+                }
+
+                if (await connection.FillAsync(MaxResponseHeadSize) == 0)
+                {
+                    if (length < 0)
+                    {
+                        return;
+                    }
+
+                    throw new OriginProtocolException("the origin closed the connection before the end of the body");
+                }
+            }
+
+            var take = (int)Math.Min(remaining, connection.Buffered.Length);
+            var result = await writer.WriteAsync(connection.BufferedMemory[..take], connection.Token);
+            connection.Consume(take);
+            remaining -= take;
+            if (result.IsCanceled || result.IsCompleted)
+            {
+                throw new OperationCanceledException("the client went away");
+            }
+        }
+    }
+
+    private static async Task CopyChunkedAsync(HttpResponse response, OriginConnection connection)
+    {
+        var writer = response.BodyWriter;
+        while (true)
+        {
+            var size = await ReadChunkSizeAsync(response, connection);
+            if (size == 0)
+            {
+                // Trailers are not passed on: read them up to the empty line.
+                while (await ReadLineAsync(response, connection) > 0)
+                {
+                }
+
+                return;
+            }
+
+            while (size > 0)
+            {
+                if (connection.Buffered.IsEmpty && await connection.FillAsync(MaxResponseHeadSize) == 0)
+                {
+                    throw new OriginProtocolException("the origin closed the connection inside a chunk");
+                }
+
+                var take = (int)Math.Min(size, connection.Buffered.Length);
+                var result = await writer.WriteAsync(connection.BufferedMemory[..take], connection.Token);
+                connection.Consume(take);
+                size -= take;
+                if (result.IsCanceled || result.IsCompleted)
+                {
+                    throw new OperationCanceledException("the client went away");
+                }
+            }
+
+            if (await ReadLineAsync(response, connection) != 0)
+            {
+                throw new OriginProtocolException("the origin's chunk is longer than its size");
+            }
+        }
+    }
+
+    private static async ValueTask<long> ReadChunkSizeAsync(HttpResponse response, OriginConnection connection)
+    {
+        int lineLength;
+        while ((lineLength = LineLength(connection.Buffered)) < 0)
+        {
+            await FillForLineAsync(response, connection);
+        }
+
+        var line = connection.Buffered[..lineLength];
+        var semicolon = line.IndexOf((byte)';');
+        var digits = (semicolon < 0 ? line : line[..semicolon]).TrimEnd(" \t\r"u8);
+        long size = 0;
+        if (digits.IsEmpty || digits.Length > 15)
+        {
+            throw new OriginProtocolException("the origin sent an invalid chunk size");
+        }
+
+        foreach (var b in digits)
+        {
+            var value = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => throw new OriginProtocolException("the origin sent an invalid chunk size"),
+            };
+            size = (size * 16) + value;
+        }
+
+        connection.Consume(lineLength + 1);
+        return size;
+    }
+
+    /// <summary>Consumes one line; returns its length without the line end.</summary>
+    private static async ValueTask<int> ReadLineAsync(HttpResponse response, OriginConnection connection)
+    {
+        int lineLength;
+        while ((lineLength = LineLength(connection.Buffered)) < 0)
+        {
+            await FillForLineAsync(response, connection);
+        }
+
+        var length = lineLength > 0 && connection.Buffered[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+        connection.Consume(lineLength + 1);
+        return length;
+    }
+
+    private static async ValueTask FillForLineAsync(HttpResponse response, OriginConnection connection)
+    {
+        if (connection.Buffered.Length > MaxChunkLine)
+        {
+            throw new OriginProtocolException("the origin sent an overlong chunk line");
+        }
+
+        if (!response.HasStarted)
+        {
+            await response.StartAsync(connection.Token);
+        }
+
+        if (await connection.FillAsync(MaxResponseHeadSize) == 0)
+        {
+            throw new OriginProtocolException("the origin closed the connection inside a chunked body");
+        }
+    }
+
+    private static int LineLength(ReadOnlySpan<byte> data) => data.IndexOf((byte)'\n');
+
+    private async Task FailAsync(HttpContext context, string host, Exception error)
+    {
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var timedOut = error is OperationCanceledException;
+        Log.OriginFailed(logger, host, timedOut ? "no answer in time" : error.Message, error);
+        if (context.Response.HasStarted)
+        {
+            // Part of the answer is on its way: the client can only learn of the failure by the connection ending.
+            context.Abort();
+            return;
+        }
+
+        context.Response.Headers.Clear();
+        await EdgePages.WriteAsync(
+            context,
+            timedOut ? StatusCodes.Status504GatewayTimeout : StatusCodes.Status502BadGateway,
+            timedOut ? EdgePages.GatewayTimeout : EdgePages.BadGateway);
+    }
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+
+namespace Berth.Proxy.Origins;
+
+/// <summary>
+/// The connections to one origin address: every open one (for the sweep) and the idle ones (last in,
+/// first out: the warmest first).
+/// </summary>
+internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout)
+{
+    private const int MaxIdle = 512;
+
+    private readonly Stack<OriginConnection> _idle = new();
+    private readonly HashSet<OriginConnection> _open = [];
+    private readonly Lock _lock = new();
+
+    public bool TryRent(out OriginConnection connection)
+    {
+        lock (_lock)
+        {
+            return _idle.TryPop(out connection!);
+        }
+    }
+
+    /// <summary>Takes back a connection that can serve another request.</summary>
+    public void Return(OriginConnection connection)
+    {
+        connection.Reused = true;
+        lock (_lock)
+        {
+            if (_idle.Count < MaxIdle)
+            {
+                _idle.Push(connection);
+                return;
+            }
+        }
+
+        Discard(connection);
+    }
+
+    /// <summary>Closes a connection that cannot serve another request.</summary>
+    public void Discard(OriginConnection connection)
+    {
+        lock (_lock)
+        {
+            _open.Remove(connection);
+        }
+
+        connection.Dispose();
+    }
+
+    public async ValueTask<OriginConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(connectTimeout);
+            await socket.ConnectAsync(endPoint, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var connection = new OriginConnection(socket);
+        lock (_lock)
+        {
+            _open.Add(connection);
+        }
+
+        return connection;
+    }
+
+    /// <summary>Cancels requests whose origin is silent since before <paramref name="silentSince"/>; closes connections idle since before <paramref name="idleSince"/>.</summary>
+    public void Sweep(long silentSince, long idleSince)
+    {
+        List<OriginConnection>? stale = null;
+        lock (_lock)
+        {
+            foreach (var connection in _open)
+            {
+                connection.CancelIfSilent(silentSince);
+            }
+
+            if (_idle.Any(connection => connection.LastActivity < idleSince))
+            {
+                var keep = _idle.Where(connection => connection.LastActivity >= idleSince).Reverse().ToList();
+                stale = [.. _idle.Where(connection => connection.LastActivity < idleSince)];
+                _idle.Clear();
+                keep.ForEach(_idle.Push);
+                _open.ExceptWith(stale);
+            }
+        }
+
+        stale?.ForEach(connection => connection.Dispose());
+    }
+}
+
+/// <summary>
+/// One <see cref="OriginPool"/> per origin address, shared by every route to it and kept for the
+/// process's life (addresses are those of the servers' network: a bounded set). Once a second a sweep
+/// cancels requests whose origin has been silent longer than <see cref="EdgeOptions.ActivityTimeout"/>
+/// and closes connections idle for a minute; an origin may drop idle ones first, and a request that
+/// finds its reused connection closed is retried on a new one when that is safe.
+/// </summary>
+internal sealed class OriginPools : IDisposable
+{
+    private static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly ConcurrentDictionary<IPEndPoint, OriginPool> _pools = new();
+    private readonly TimeSpan _connectTimeout;
+    private readonly TimeSpan _activityTimeout;
+    private readonly Timer _sweep;
+
+    public OriginPools(IOptions<EdgeOptions> options)
+    {
+        _connectTimeout = options.Value.ConnectTimeout;
+        _activityTimeout = options.Value.ActivityTimeout;
+        _sweep = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, timeout) => new OriginPool(key, timeout), _connectTimeout);
+
+    public void Dispose()
+    {
+        _sweep.Dispose();
+        foreach (var pool in _pools.Values)
+        {
+            pool.Sweep(silentSince: long.MinValue, idleSince: long.MaxValue);
+        }
+    }
+
+    private void Sweep()
+    {
+        var now = Environment.TickCount64;
+        var silentSince = now - (long)_activityTimeout.TotalMilliseconds;
+        var idleSince = now - (long)IdleTimeout.TotalMilliseconds;
+        foreach (var pool in _pools.Values)
+        {
+            pool.Sweep(silentSince, idleSince);
+        }
+    }
+}

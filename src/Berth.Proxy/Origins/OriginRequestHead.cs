@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Collections.Frozen;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Berth.Proxy.Origins;
+
+/// <summary>How the request body travels to the origin.</summary>
+internal enum RequestBodyFraming
+{
+    None,
+    ContentLength,
+    Chunked,
+}
+
+/// <summary>
+/// Writes the HTTP/1.1 request head sent to the origin: the client's method, target and headers as
+/// Kestrel parsed and validated them, the client's Host, without hop-by-hop headers, and with the
+/// edge's own <c>X-Forwarded-*</c> (whatever the client sent in them is dropped).
+/// </summary>
+internal static class OriginRequestHead
+{
+    private const int MaxHeadSize = 64 * 1024;
+
+    // Hop-by-hop headers (RFC 9110 §7.6.1), the framing the edge decides itself, and the forwarding
+    // headers the edge replaces. CF-Connecting-IP is dropped separately unless the peer is Cloudflare.
+    private static readonly FrozenSet<string> NotForwarded = new[]
+    {
+        "Host", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
+        "Content-Length", "Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded",
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The head in a buffer from <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or false when
+    /// something in the request cannot be written as plain ASCII HTTP/1.1 (the general path then forwards it).
+    /// </summary>
+    public static bool TryWrite(
+        HttpContext context, string? clientAddress, bool trustedPeer, RequestBodyFraming framing, out byte[] buffer, out int length)
+    {
+        var request = context.Request;
+        var writer = new HeadWriter(ArrayPool<byte>.Shared.Rent(4096));
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
+        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        {
+            // Absolute-form or asterisk targets: the origin gets the origin-form path and query.
+            target = request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+        }
+
+        var host = request.Host.Value ?? string.Empty;
+        var ok = writer.Append(request.Method) && writer.Literal(" ") && writer.Append(target) && writer.Literal(" HTTP/1.1\r\nHost: ")
+            && writer.Append(host) && writer.Literal("\r\n");
+
+        foreach (var (name, values) in request.Headers)
+        {
+            if (!ok)
+            {
+                break;
+            }
+
+            if (name.Length == 0 || name[0] == ':' || NotForwarded.Contains(name)
+                || (!trustedPeer && name.Equals(ClientAddressResolver.CloudflareHeader, StringComparison.OrdinalIgnoreCase)))
+            {
+                continue;
+            }
+
+            foreach (var value in values)
+            {
+                ok = ok && writer.Append(name) && writer.Literal(": ") && writer.Append(value) && writer.Literal("\r\n");
+            }
+        }
+
+        ok = ok && framing switch
+        {
+            RequestBodyFraming.ContentLength => writer.Literal("Content-Length: ") && writer.Append(request.ContentLength ?? 0) && writer.Literal("\r\n"),
+            RequestBodyFraming.Chunked => writer.Literal("Transfer-Encoding: chunked\r\n"),
+            _ => request.ContentLength == 0 || HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method)
+                ? writer.Literal("Content-Length: 0\r\n")
+                : true,
+        };
+
+        ok = ok && (clientAddress is null || (writer.Literal("X-Forwarded-For: ") && writer.Append(clientAddress) && writer.Literal("\r\n")))
+            && writer.Literal(request.IsHttps ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n")
+            && (host.Length == 0 || (writer.Literal("X-Forwarded-Host: ") && writer.Append(host) && writer.Literal("\r\n")))
+            && writer.Literal("\r\n");
+
+        buffer = writer.Buffer;
+        length = writer.Length;
+        if (!ok)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = [];
+            length = 0;
+        }
+
+        return ok;
+    }
+
+    /// <summary>Appends ASCII text to a pooled buffer, growing it up to <see cref="MaxHeadSize"/>.</summary>
+    private struct HeadWriter(byte[] buffer)
+    {
+        public byte[] Buffer { get; private set; } = buffer;
+
+        public int Length { get; private set; }
+
+        public bool Append(string? text)
+        {
+            text ??= string.Empty;
+            if (!Reserve(text.Length))
+            {
+                return false;
+            }
+
+            var span = Buffer.AsSpan(Length, text.Length);
+            for (var i = 0; i < text.Length; i++)
+            {
+                var c = text[i];
+                // Kestrel has validated what came from the client; this is the last guard before the
+                // bytes reach the origin: nothing outside visible ASCII, space and tab.
+                if (c > 0x7E || (c < 0x20 && c != '\t'))
+                {
+                    return false;
+                }
+
+                span[i] = (byte)c;
+            }
+
+            Length += text.Length;
+            return true;
+        }
+
+        /// <summary>The edge's own fixed text (line ends included): not checked.</summary>
+        public bool Literal(string text)
+        {
+            if (!Reserve(text.Length))
+            {
+                return false;
+            }
+
+            Length += System.Text.Encoding.ASCII.GetBytes(text, Buffer.AsSpan(Length));
+            return true;
+        }
+
+        public bool Append(long number)
+        {
+            if (!Reserve(20) || !number.TryFormat(Buffer.AsSpan(Length), out var written, default, System.Globalization.CultureInfo.InvariantCulture))
+            {
+                return false;
+            }
+
+            Length += written;
+            return true;
+        }
+
+        private bool Reserve(int count)
+        {
+            if (Length + count <= Buffer.Length)
+            {
+                return true;
+            }
+
+            if (Length + count > MaxHeadSize)
+            {
+                return false;
+            }
+
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Length + count));
+            Buffer.AsSpan(0, Length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = larger;
+            return true;
+        }
+    }
+}

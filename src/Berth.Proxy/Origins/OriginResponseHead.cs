@@ -1,0 +1,240 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Primitives;
+
+namespace Berth.Proxy.Origins;
+
+/// <summary>How the origin's response body is delimited, from its head (RFC 9112 §6.3).</summary>
+internal readonly record struct ResponseFraming(int Status, long ContentLength, bool Chunked, bool KeepAlive)
+{
+    /// <summary>Neither a length nor chunked: the body ends when the origin closes the connection.</summary>
+    public bool UntilClose => ContentLength < 0 && !Chunked;
+}
+
+/// <summary>
+/// Parses the origin's response head. The origin is a tenant's program, so nothing in it is trusted:
+/// a malformed head, an obsolete line folding, conflicting lengths or a header Kestrel would refuse
+/// end the request with a 502 page, never with bytes of that head reaching the client unchecked.
+/// </summary>
+internal static class OriginResponseHead
+{
+    // Common names as shared strings: no allocation for them, and Kestrel's known-header fast paths.
+    private static readonly string[] KnownNames =
+    [
+        "Content-Type", "Date", "Server", "Cache-Control", "ETag", "Last-Modified", "Accept-Ranges", "Vary",
+        "Expires", "Location", "Set-Cookie", "Content-Encoding", "Content-Language", "Content-Disposition",
+        "Access-Control-Allow-Origin", "X-Content-Type-Options", "Strict-Transport-Security", "Pragma", "Age",
+    ];
+
+    private static readonly byte[][] KnownNameBytes = [.. KnownNames.Select(Encoding.ASCII.GetBytes)];
+
+    /// <summary>
+    /// The length of the head when <paramref name="data"/> holds all of it (through the empty line), else 0.
+    /// </summary>
+    public static int FindEnd(ReadOnlySpan<byte> data)
+    {
+        var offset = 0;
+        while (true)
+        {
+            var newline = data[offset..].IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                return 0;
+            }
+
+            var line = data.Slice(offset, newline);
+            offset += newline + 1;
+            if (line.IsEmpty || (line.Length == 1 && line[0] == '\r'))
+            {
+                return offset;
+            }
+        }
+    }
+
+    /// <summary>The status code of a complete head (validates the status line).</summary>
+    public static int Status(ReadOnlySpan<byte> head)
+    {
+        var line = Line(head, out _);
+        // "HTTP/1.x SSS[ reason]"
+        if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || (line[7] != '0' && line[7] != '1') || line[8] != ' '
+            || !IsDigit(line[9]) || !IsDigit(line[10]) || !IsDigit(line[11]) || (line.Length > 12 && line[12] != ' '))
+        {
+            throw new OriginProtocolException("the origin's status line is not HTTP/1.x");
+        }
+
+        var status = ((line[9] - '0') * 100) + ((line[10] - '0') * 10) + (line[11] - '0');
+        return status >= 100 ? status : throw new OriginProtocolException("the origin's status code is out of range");
+    }
+
+    /// <summary>Copies status and end-to-end headers of a complete final head to <paramref name="response"/>.</summary>
+    public static ResponseFraming Apply(ReadOnlySpan<byte> head, HttpResponse response)
+    {
+        var status = Status(head);
+        Line(head, out var offset);
+        var http10 = head[7] == '0';
+        var keepAlive = !http10;
+        long contentLength = -1;
+        var chunked = false;
+        var transferEncoding = false;
+
+        response.StatusCode = status;
+        var headers = response.Headers;
+        while (true)
+        {
+            var line = Line(head[offset..], out var consumed);
+            offset += consumed;
+            if (line.IsEmpty)
+            {
+                break;
+            }
+
+            if (line[0] is (byte)' ' or (byte)'\t')
+            {
+                throw new OriginProtocolException("the origin folded a header line (obsolete in HTTP/1.1)");
+            }
+
+            var colon = line.IndexOf((byte)':');
+            if (colon <= 0 || !IsToken(line[..colon]))
+            {
+                throw new OriginProtocolException("the origin sent a malformed header line");
+            }
+
+            var name = line[..colon];
+            var value = line[(colon + 1)..].Trim(" \t"u8);
+            if (!IsFieldValue(value))
+            {
+                throw new OriginProtocolException("the origin sent a header value with control characters");
+            }
+
+            if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
+            {
+                if (!TryParseLength(value, out var length) || (contentLength >= 0 && contentLength != length))
+                {
+                    throw new OriginProtocolException("the origin sent an invalid or conflicting Content-Length");
+                }
+
+                contentLength = length;
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
+            {
+                transferEncoding = true;
+                chunked = LastToken(value).Length > 0 && Ascii.EqualsIgnoreCase(LastToken(value), "chunked"u8);
+            }
+            else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
+            {
+                foreach (var range in value.Split((byte)','))
+                {
+                    var token = value[range].Trim(" \t"u8);
+                    keepAlive = Ascii.EqualsIgnoreCase(token, "close"u8) ? false
+                        : Ascii.EqualsIgnoreCase(token, "keep-alive"u8) || keepAlive;
+                }
+            }
+            else if (!IsHopByHop(name))
+            {
+                // Not IHeaderDictionary.Append: it drops empty values, which are legal and some origins mean them.
+                var key = NameOf(name);
+                var text = Encoding.Latin1.GetString(value);
+                if (!headers.TryAdd(key, text))
+                {
+                    headers[key] = StringValues.Concat(headers[key], text);
+                }
+            }
+        }
+
+        if (transferEncoding)
+        {
+            // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3); a message with both is suspect: not reused.
+            keepAlive &= contentLength < 0;
+            contentLength = -1;
+        }
+
+        if (contentLength >= 0 && status != StatusCodes.Status204NoContent)
+        {
+            response.ContentLength = contentLength;
+        }
+
+        return new ResponseFraming(status, contentLength, chunked, keepAlive);
+    }
+
+    private static ReadOnlySpan<byte> Line(ReadOnlySpan<byte> data, out int consumed)
+    {
+        var newline = data.IndexOf((byte)'\n');
+        consumed = newline + 1;
+        var line = data[..newline];
+        return line.Length > 0 && line[^1] == '\r' ? line[..^1] : line;
+    }
+
+    private static ReadOnlySpan<byte> LastToken(ReadOnlySpan<byte> value)
+    {
+        var comma = value.LastIndexOf((byte)',');
+        return (comma < 0 ? value : value[(comma + 1)..]).Trim(" \t"u8);
+    }
+
+    private static bool IsHopByHop(ReadOnlySpan<byte> name) =>
+        Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) || Ascii.EqualsIgnoreCase(name, "Proxy-Connection"u8)
+        || Ascii.EqualsIgnoreCase(name, "Trailer"u8) || Ascii.EqualsIgnoreCase(name, "Upgrade"u8) || Ascii.EqualsIgnoreCase(name, "TE"u8);
+
+    private static string NameOf(ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < KnownNameBytes.Length; i++)
+        {
+            if (KnownNameBytes[i].Length == name.Length && Ascii.EqualsIgnoreCase(name, KnownNameBytes[i]))
+            {
+                return KnownNames[i];
+            }
+        }
+
+        return Encoding.ASCII.GetString(name);
+    }
+
+    private static bool TryParseLength(ReadOnlySpan<byte> value, out long length)
+    {
+        length = 0;
+        if (value.IsEmpty || value.Length > 18)
+        {
+            return false;
+        }
+
+        foreach (var b in value)
+        {
+            if (!IsDigit(b))
+            {
+                return false;
+            }
+
+            length = (length * 10) + (b - '0');
+        }
+
+        return true;
+    }
+
+    private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
+
+    // tchar (RFC 9110 §5.6.2)
+    private static bool IsToken(ReadOnlySpan<byte> name)
+    {
+        foreach (var b in name)
+        {
+            if (!(char.IsAsciiLetterOrDigit((char)b) || "!#$%&'*+-.^_`|~"u8.Contains(b)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // field-value: visible characters, space, tab and obs-text; never NUL, CR, LF or other controls.
+    private static bool IsFieldValue(ReadOnlySpan<byte> value)
+    {
+        foreach (var b in value)
+        {
+            if ((b < 0x20 && b != '\t') || b == 0x7F)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
