@@ -16,7 +16,6 @@ public static class ServersServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(new ServerDirectories(options.ServersRoot));
         services.AddSingleton<ServerLocks>();
-        services.AddSingleton<ServerReconcileSignal>();
         services.AddSingleton<RuntimeProfileHolder>();
         services.AddSingleton<EngineCredentials>();
         services.AddSingleton(sp => new DockerEngine(
