@@ -3,6 +3,7 @@ using Berth.Core.Activity;
 using Berth.Core.Data;
 using Berth.Core.Domains;
 using Berth.Core.Errors;
+using Berth.Docker;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Core.Servers;
@@ -343,7 +344,7 @@ public sealed class ServersService(
         {
             return await containers.ListAsync(cancellationToken);
         }
-        catch (Exception e) when (IsEngineFailure(e))
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e))
         {
             return null;
         }
@@ -363,13 +364,9 @@ public sealed class ServersService(
         {
             return await call();
         }
-        catch (Exception e) when (IsEngineFailure(e))
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e))
         {
             throw new BerthException(ErrorKind.Unavailable, "ENGINE_UNAVAILABLE", $"The Docker engine did not do what was asked: {e.Message}");
         }
     }
-
-    internal static bool IsEngineFailure(Exception e) =>
-        e is global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or TimeoutException
-            or System.Net.Sockets.SocketException or InvalidOperationException { Source: "Docker.DotNet" };
 }

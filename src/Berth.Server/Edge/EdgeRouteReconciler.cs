@@ -3,6 +3,7 @@ using Berth.Core.Data;
 using Berth.Core.Domains;
 using Berth.Core.Hosting;
 using Berth.Core.Servers;
+using Berth.Docker;
 using Berth.Proxy;
 using Berth.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -55,7 +56,7 @@ public sealed partial class EdgeRouteReconciler(
             live = domains.Count == 0 ? [] : await containers.ListAsync(cancellationToken);
             _engineDown = false;
         }
-        catch (Exception e) when (IsEngineFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Without the engine no server can be reached: publish no route rather than stale addresses.
             if (!_engineDown)
@@ -125,10 +126,6 @@ public sealed partial class EdgeRouteReconciler(
             old?.Dispose();
         }
     }
-
-    private static bool IsEngineFailure(Exception e) =>
-        e is global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or TimeoutException
-            or System.Net.Sockets.SocketException or InvalidOperationException { Source: "Docker.DotNet" };
 
     private static bool IsHostName(string name) =>
         name.Length is > 0 and <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
