@@ -45,6 +45,14 @@ public sealed class DockerEngine : IDisposable
     public Task WaitUntilAnswersAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         DockerWait.UntilEngineAnswersAsync(Client, timeout, Time, cancellationToken);
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> says the engine refused or did not answer (an API error,
+    /// a broken or refused connection, a timeout), as opposed to a fault of the caller's own.
+    /// </summary>
+    public static bool IsEngineFailure(Exception exception) =>
+        exception is DockerApiException or HttpRequestException or IOException or TimeoutException
+            or System.Net.Sockets.SocketException or InvalidOperationException { Source: "Docker.DotNet" };
+
     /// <summary>The engine's version report.</summary>
     public Task<VersionResponse> GetVersionAsync(CancellationToken cancellationToken) => Client.System.GetVersionAsync(cancellationToken);
 

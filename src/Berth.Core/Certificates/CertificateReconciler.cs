@@ -1,9 +1,9 @@
 using Berth.Acme;
 using Berth.Core.Data;
 using Berth.Core.Domains;
+using Berth.Core.Hosting;
 using Berth.Core.Servers;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Core.Certificates;
@@ -28,38 +28,33 @@ public sealed partial class CertificateReconciler(
     EdgeRoutesSignal edgeRoutes,
     CertificatesOptions options,
     TimeProvider clock,
-    ILogger<CertificateReconciler> logger) : BackgroundService
+    ILogger<CertificateReconciler> logger) : ReconcileLoop(options.Interval, clock, signal)
 {
     private const int MaxErrorLength = 1000;
     private static readonly TimeSpan ShortestSleep = TimeSpan.FromMilliseconds(200);
+    private bool _loaded;
+    private TimeSpan _sleep;
 
     /// <summary>Whether a domain is served with an ACME certificate.</summary>
     public static bool WantsCertificate(DomainName domain) => domain.Ssl && !domain.IsCloudflare;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunPassAsync(CancellationToken cancellationToken)
     {
-        var loaded = false;
-        while (!stoppingToken.IsCancellationRequested)
+        // A failed pass waits the whole interval.
+        _sleep = options.Interval;
+        if (!_loaded)
         {
-            var sleep = options.Interval;
-            try
-            {
-                if (!loaded)
-                {
-                    await LoadStoredAsync(stoppingToken);
-                    loaded = true;
-                }
-
-                sleep = await ReconcileOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogPassFailed(logger, e);
-            }
-
-            await signal.WaitAsync(sleep < ShortestSleep ? ShortestSleep : sleep, stoppingToken);
+            await LoadStoredAsync(cancellationToken);
+            _loaded = true;
         }
+
+        _sleep = await ReconcileOnceAsync(cancellationToken);
     }
+
+    /// <summary>Until the next name is due (at most the interval), never a busy loop.</summary>
+    protected override TimeSpan NextWait() => _sleep < ShortestSleep ? ShortestSleep : _sleep;
+
+    protected override void OnPassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     /// <summary>Puts every stored certificate into the edge's cache (at start: no order needed after a restart).</summary>
     public async Task LoadStoredAsync(CancellationToken cancellationToken)
@@ -113,7 +108,7 @@ public sealed partial class CertificateReconciler(
             LogDropped(logger, row.DomainName);
         }
 
-        var now = clock.GetUtcNow();
+        var now = Clock.GetUtcNow();
         var known = rows.Select(row => row.DomainName).ToHashSet(StringComparer.Ordinal);
         var added = wanted.Where(name => !known.Contains(name)).Order(StringComparer.Ordinal)
             .Select(name => new HostingCertificate { DomainName = name, Status = CertificateStatus.Pending, UpdatedAt = SeedTime.ToText(now) })
@@ -137,14 +132,14 @@ public sealed partial class CertificateReconciler(
 
         foreach (var row in live)
         {
-            if (DueAt(row) <= clock.GetUtcNow())
+            if (DueAt(row) <= Clock.GetUtcNow())
             {
                 await AttemptAsync(db, row, cancellationToken);
             }
         }
 
         var next = live.Count == 0 ? DateTimeOffset.MaxValue : live.Min(DueAt);
-        var untilNext = next - clock.GetUtcNow();
+        var untilNext = next - Clock.GetUtcNow();
         return untilNext < options.Interval ? untilNext : options.Interval;
     }
 
@@ -183,7 +178,7 @@ public sealed partial class CertificateReconciler(
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            var now = clock.GetUtcNow();
+            var now = Clock.GetUtcNow();
             row.Attempts++;
             row.Status = CertificateStatus.Failed;
             row.LastError = Describe(e);
@@ -203,7 +198,7 @@ public sealed partial class CertificateReconciler(
         row.LastError = null;
         row.Attempts = 0;
         row.NextAttemptAt = null;
-        row.UpdatedAt = SeedTime.Now(clock);
+        row.UpdatedAt = SeedTime.Now(Clock);
         await db.SaveChangesAsync(cancellationToken);
         edgeRoutes.Request();
         LogIssued(logger, row.DomainName, certificate.NotAfter);

@@ -13,7 +13,7 @@ namespace Berth.Core.Domains;
 /// missing one, another server's domain exactly like a missing domain. Names are unique across
 /// the platform; a clash is a 400 <c>DOMAIN_TAKEN</c>, also when two requests race for one name.
 /// </summary>
-public sealed partial class DomainsService(
+public sealed class DomainsService(
     BerthDbContext db,
     DomainsOptions options,
     IDomainCertificates certificates,
@@ -243,19 +243,5 @@ public sealed partial class DomainsService(
             states.GetValueOrDefault(d.Id) ?? (d.Ssl ? CertificateState.Pending : CertificateState.None))).ToList();
     }
 
-    private void Notify(DomainChange change)
-    {
-        try
-        {
-            notifier.DomainChanged(change);
-        }
-        catch (Exception e)
-        {
-            // The change is committed; a listener's failure must not turn it into an error for the caller.
-            LogNotifierFailed(logger, change.DomainName, e);
-        }
-    }
-
-    [LoggerMessage(EventId = 3100, Level = LogLevel.Error, Message = "A domain change listener failed on {DomainName}")]
-    private static partial void LogNotifierFailed(ILogger logger, string domainName, Exception exception);
+    private void Notify(DomainChange change) => notifier.NotifyCommitted(change, logger);
 }

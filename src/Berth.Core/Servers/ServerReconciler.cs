@@ -1,29 +1,29 @@
 using System.Collections.Concurrent;
 using Berth.Core.Data;
+using Berth.Core.Hosting;
 using Berth.Docker;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Berth.Core.Servers;
 
 /// <summary>
-/// Makes the engine match the rows, at start, when told of a change, and periodically: servers
-/// being created get their container (or fail cleanly, leaving none); an enabled server whose
-/// container is missing is re-created from its folders; a disabled server's running container is
-/// stopped; containers of deleted servers are removed. Nothing here deletes a tenant's files.
-/// Each server's work holds that server's lock, so it never races an API call. A new server is
-/// provisioned at once when the API asks (<see cref="ProvisionNow"/>), not at the next pass, and
-/// several creations run side by side.
+/// Makes the engine match the rows, at start and periodically: servers being created get their
+/// container (or fail cleanly, leaving none); an enabled server whose container is missing is
+/// re-created from its folders; a disabled server's running container is stopped; containers of
+/// deleted servers are removed. Nothing here deletes a tenant's files.
+/// Each server's work holds that server's lock, so it never races an API call. Nothing wakes it
+/// early: start, stop and delete act on the engine themselves, and a new server is provisioned at
+/// once when the API asks (<see cref="ProvisionNow"/>), not at the next pass, several side by side;
+/// the passes catch what happened behind Berth's back (a killed container, a restart).
 /// </summary>
 public sealed partial class ServerReconciler(
     IDbContextFactory<BerthDbContext> contexts,
     ServerContainers containers,
     ServerLocks locks,
-    ServerReconcileSignal signal,
     ServersOptions options,
     TimeProvider clock,
-    ILogger<ServerReconciler> logger) : BackgroundService
+    ILogger<ServerReconciler> logger) : ReconcileLoop(options.ReconcileInterval, clock)
 {
     private readonly ConcurrentDictionary<long, Task> _provisioning = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -47,22 +47,9 @@ public sealed partial class ServerReconciler(
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ReconcileOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogPassFailed(logger, e);
-            }
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => ReconcileOnceAsync(cancellationToken);
 
-            await signal.WaitAsync(options.ReconcileInterval, stoppingToken);
-        }
-    }
+    protected override void OnPassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     /// <summary>One full pass; public so that tests and `berth` commands can run it directly.</summary>
     public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
@@ -193,14 +180,14 @@ public sealed partial class ServerReconciler(
             return;
         }
 
-        var started = clock.GetTimestamp();
+        var started = Clock.GetTimestamp();
         try
         {
             // A crash between writing the row and here may have left a container: creation replaces it.
             await containers.CreateAndStartAsync(id, ServerContainers.LimitsOf(settings), cancellationToken);
             settings.Provisioning = ProvisioningState.Ready;
             settings.LastError = "";
-            var elapsed = clock.GetElapsedTime(started);
+            var elapsed = Clock.GetElapsedTime(started);
             LogCreated(logger, id, elapsed.TotalMilliseconds);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -224,7 +211,7 @@ public sealed partial class ServerReconciler(
             }
         }
 
-        settings.UpdatedAt = SeedTime.Now(clock);
+        settings.UpdatedAt = SeedTime.Now(Clock);
         await db.SaveChangesAsync(cancellationToken);
     }
 

@@ -3,7 +3,9 @@ using Berth.Core.Activity;
 using Berth.Core.Data;
 using Berth.Core.Domains;
 using Berth.Core.Errors;
+using Berth.Docker;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.Core.Servers;
 
@@ -19,8 +21,9 @@ public sealed class ServersService(
     ServerReconciler reconciler,
     ServersOptions options,
     ActivityLog activity,
-    EdgeRoutesSignal edgeRoutes,
-    TimeProvider clock)
+    IDomainChangeNotifier domainChanges,
+    TimeProvider clock,
+    ILogger<ServersService> logger)
 {
     private static readonly BerthException NotFound = BerthException.NotFound("SERVER_NOT_FOUND", "No such server.");
 
@@ -107,25 +110,32 @@ public sealed class ServersService(
     public async Task DeleteAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken)
     {
         var server = await FindVisibleAsync(actorId, isAdmin, id, cancellationToken);
+        List<(long Id, string Name)> removedDomains;
         using (await locks.AcquireAsync(id, cancellationToken))
         {
             await EngineCallAsync(() => containers.RemoveAsync(id, cancellationToken));
             directories.Archive(id, clock.GetUtcNow());
-            await db.InWriteTransactionAsync(async ct =>
+            removedDomains = await db.InWriteTransactionAsync(async ct =>
             {
                 server.Deleted = true;
                 server.Enabled = false;
                 server.UpdatedAt = SeedTime.Now(clock);
+                var domains = await db.DomainNames.Where(d => d.VirtualServerId == id).Select(d => new { d.Id, d.Name }).ToListAsync(ct);
                 await db.DomainNames.Where(d => d.VirtualServerId == id).ExecuteDeleteAsync(ct);
                 var containerName = ServerContainers.ContainerName(id);
                 await db.DockerContainers.Where(c => c.ParentServerId == id || (c.ParentServerId == VirtualServer.HostId && c.Names == containerName)).ExecuteDeleteAsync(ct);
                 activity.Add(db, actorId, $"Virtual server #{id} deleted");
-                return await db.SaveChangesAsync(ct);
+                await db.SaveChangesAsync(ct);
+                return domains.Select(d => (d.Id, d.Name)).ToList();
             }, cancellationToken);
         }
 
-        // Its domains are gone: the edge drops their routes now, not on its next periodic pass.
-        edgeRoutes.Request();
+        // Its domains are gone, as a domain deletion would have it: the edge drops their routes and
+        // the certificate loop their certificates now, not on their next periodic pass.
+        foreach (var (domainId, name) in removedDomains)
+        {
+            domainChanges.NotifyCommitted(new DomainChange(DomainChangeKind.Removed, domainId, id, name, null), logger);
+        }
     }
 
     /// <summary>Admin only (enforced by the caller's policy): new limits, applied live to a running container.</summary>
@@ -343,7 +353,7 @@ public sealed class ServersService(
         {
             return await containers.ListAsync(cancellationToken);
         }
-        catch (Exception e) when (IsEngineFailure(e))
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e))
         {
             return null;
         }
@@ -363,13 +373,9 @@ public sealed class ServersService(
         {
             return await call();
         }
-        catch (Exception e) when (IsEngineFailure(e))
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e))
         {
             throw new BerthException(ErrorKind.Unavailable, "ENGINE_UNAVAILABLE", $"The Docker engine did not do what was asked: {e.Message}");
         }
     }
-
-    internal static bool IsEngineFailure(Exception e) =>
-        e is global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or TimeoutException
-            or System.Net.Sockets.SocketException or InvalidOperationException { Source: "Docker.DotNet" };
 }

@@ -16,7 +16,6 @@ public static class ServersServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton(new ServerDirectories(options.ServersRoot));
         services.AddSingleton<ServerLocks>();
-        services.AddSingleton<ServerReconcileSignal>();
         services.AddSingleton<RuntimeProfileHolder>();
         services.AddSingleton<EngineCredentials>();
         services.AddSingleton(sp => new DockerEngine(
@@ -48,7 +47,7 @@ public static class ServersServiceCollectionExtensions
             var info = await services.GetRequiredService<DockerEngine>().Client.System.GetSystemInfoAsync(timeout.Token);
             runtimes = info.Runtimes?.Keys ?? (IEnumerable<string>)[];
         }
-        catch (Exception e) when (ServersService.IsEngineFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Berth.Servers")
                 .LogWarning("The Docker engine at {Endpoint} does not answer ({Reason}); virtual servers wait for it", options.DockerHost, e.Message);
@@ -73,7 +72,7 @@ public static class ServersServiceCollectionExtensions
             timeout.CancelAfter(TimeSpan.FromSeconds(15));
             await services.GetRequiredService<ServerContainers>().ProtectExistingNetworkAsync(timeout.Token);
         }
-        catch (Exception e) when (ServersService.IsEngineFailure(e) || e is InvalidOperationException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e) || e is InvalidOperationException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // A firewall that cannot be installed (not root, no iptables) fails each server
             // creation with this reason; the panel still serves.

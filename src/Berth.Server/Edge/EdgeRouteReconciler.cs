@@ -1,7 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using Berth.Core.Data;
 using Berth.Core.Domains;
+using Berth.Core.Hosting;
 using Berth.Core.Servers;
+using Berth.Docker;
 using Berth.Proxy;
 using Berth.Server.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -22,28 +24,15 @@ public sealed partial class EdgeRouteReconciler(
     EdgeRoutesSignal signal,
     EdgeSettings settings,
     TimeProvider clock,
-    ILogger<EdgeRouteReconciler> logger) : BackgroundService
+    ILogger<EdgeRouteReconciler> logger) : ReconcileLoop(settings.RoutesInterval, clock, signal)
 {
     private readonly Dictionary<string, X509Certificate2> _originCertificates = new(StringComparer.Ordinal);
     private EdgeRoute[] _applied = [];
     private bool _engineDown;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await ReconcileOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogPassFailed(logger, e);
-            }
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => ReconcileOnceAsync(cancellationToken);
 
-            await signal.WaitAsync(settings.RoutesInterval, stoppingToken);
-        }
-    }
+    protected override void OnPassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     /// <summary>One pass: reads the domains and the servers' addresses, and applies the routes if they changed.</summary>
     public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
@@ -67,7 +56,7 @@ public sealed partial class EdgeRouteReconciler(
             live = domains.Count == 0 ? [] : await containers.ListAsync(cancellationToken);
             _engineDown = false;
         }
-        catch (Exception e) when (IsEngineFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (DockerEngine.IsEngineFailure(e) || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             // Without the engine no server can be reached: publish no route rather than stale addresses.
             if (!_engineDown)
@@ -120,7 +109,7 @@ public sealed partial class EdgeRouteReconciler(
             if (!_originCertificates.ContainsKey(host))
             {
                 // The ACME certificate of a name that moved to Cloudflare mode makes way for the origin certificate.
-                var certificate = OriginCertificate.CreateSelfSigned([host], clock);
+                var certificate = OriginCertificate.CreateSelfSigned([host], Clock);
                 cache.Set(host, certificate);
                 _originCertificates[host] = certificate;
             }
@@ -137,10 +126,6 @@ public sealed partial class EdgeRouteReconciler(
             old?.Dispose();
         }
     }
-
-    private static bool IsEngineFailure(Exception e) =>
-        e is global::Docker.DotNet.DockerApiException or HttpRequestException or IOException or TimeoutException
-            or System.Net.Sockets.SocketException or InvalidOperationException { Source: "Docker.DotNet" };
 
     private static bool IsHostName(string name) =>
         name.Length is > 0 and <= 253 && Uri.CheckHostName(name) == UriHostNameType.Dns;
