@@ -6,7 +6,7 @@
 #          inner engine every 50 ms (the limit: what the engine itself takes).
 # The two are interleaved (one Berth creation, one bare run) so that both see the same load.
 # Then, after an idle pause, the memory of every server container (docker stats), and cleanup.
-#   bench/servers.sh [N, default 10, at most 20]
+#   bench/servers.sh [N, default 10, at most 20]   (env WARMUP: untimed Berth creations first, default 3)
 # Engine: BERTH_TEST_DOCKER_HOST when set (an engine from scripts/services/dockerd.sh), otherwise
 # one of its own started with scripts/services/dockerd.sh and stopped at the end. The image is
 # built into it first when missing (`berth image build`, minutes on the first run).
@@ -15,6 +15,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 count=${1:-10}
+warmup=${WARMUP:-3}
+[ "$warmup" -ge 1 ] && [ "$warmup" -le 10 ] || die "WARMUP between 1 and 10 (the first gives the bare runs their network)"
 [ "$count" -ge 1 ] && [ "$count" -le 20 ] || die "between 1 and 20 creations (the benchmark is bounded)"
 ensure_apt_packages curl docker.io openssl
 
@@ -113,9 +115,12 @@ bare_run() { # $1 = Berth server id whose TLS material (server<id>) the bare con
   echo $(($(now_ms) - start))
 }
 
-# One untimed creation warms Berth (JIT, the network, the rules) and gives the bare runs their network.
-log "warm-up creation"
-berth_create 0 >/dev/null
+# Untimed creations warm Berth up (the network, the rules, and the JIT: a fresh process compiles
+# thousands of methods, most of them EF Core's, during its first creations and spends more CPU on that
+# than on the creation itself; a platform that has run a while has them compiled). WARMUP=1 measures
+# a nearly cold process. The first one also gives the bare runs their network.
+log "$warmup warm-up creation(s)"
+for i in $(seq 1 "$warmup"); do berth_create "w$i" >/dev/null; done
 bench_network=$(dockercli inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' "hosting-users-dind-$(cat "$work/last-id")")
 network=$bench_network
 
