@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Virtual-server creation benchmark (bounded: N creations each way, 90 s timeout per server):
-#   Berth: POST /api/servers, then GET /api/servers/{id} every 50 ms until state is running
-#          (Berth reports running when the inner engine answers over mutual TLS);
+#   Berth: POST /api/servers, then wait on the event stream (GET /api/events, opened before the POST)
+#          and read the server's state on each of its events until it is running (Berth reports
+#          running when the inner engine answers over mutual TLS); WAIT=poll: GET every 50 ms instead;
 #   bare:  `docker run -d` of the same image with the same flags, then a mutual-TLS ping of the
 #          inner engine every 50 ms (the limit: what the engine itself takes).
 # The two are interleaved (one Berth creation, one bare run) so that both see the same load.
 # Then, after an idle pause, the memory of every server container (docker stats), and cleanup.
-#   bench/servers.sh [N, default 10, at most 20]   (env WARMUP: untimed Berth creations first, default 3)
+#   bench/servers.sh [N, default 10, at most 20]   (env WARMUP: untimed Berth creations first, default 3;
+#                                                   WAIT=events (default) or poll)
 # Engine: BERTH_TEST_DOCKER_HOST when set (an engine from scripts/services/dockerd.sh), otherwise
 # one of its own started with scripts/services/dockerd.sh and stopped at the end. The image is
 # built into it first when missing (`berth image build`, minutes on the first run).
@@ -79,20 +81,40 @@ api -o /dev/null -X PUT -d '{"maxServers":100}' "$base/api/users/$admin_id/quota
 now_ms() { date +%s%3N; }
 engine_tls="$work/data/_DATA/engine-tls"
 
+server_state() { api "$base/api/servers/$1" | grep -o '"state":"[a-z]*"' | cut -d'"' -f4; }
+
 berth_create() { # -> elapsed ms on stdout, id in $work/last-id
-  local start id state deadline
+  local start id state line stream events
+  # The way a client of the API waits (the panel does the same): the event stream, opened before the
+  # POST; on each event of the new server one read of its state. WAIT=poll reads every 50 ms instead.
+  if [ "${WAIT:-events}" = events ]; then
+    exec {events}< <(exec curl -sN --max-time 95 -b "$work/cookies" "$base/api/events")
+    stream=$!
+    while read -r -t 10 -u "$events" line; do [ "$line" = "event: ready" ] && break; done
+  fi
   start=$(now_ms)
   id=$(api -d "{\"name\":\"bench $1\"}" "$base/api/servers" | grep -o '"id":[0-9]*' | head -n 1 | cut -d: -f2)
   echo "$id" >"$work/last-id"
   echo "$id" >>"$work/ids"
-  deadline=$((SECONDS + 90))
-  while :; do
-    state=$(api "$base/api/servers/$id" | grep -o '"state":"[a-z]*"' | cut -d'"' -f4)
-    [ "$state" = "running" ] && break
-    [ "$state" = "failed" ] && die "server $id failed: $(api "$base/api/servers/$id")"
-    [ $SECONDS -lt $deadline ] || die "server $id not running within 90 s"
-    sleep 0.05
-  done
+  if [ "${WAIT:-events}" = events ]; then
+    state=""
+    while read -r -t 90 -u "$events" line; do
+      case $line in
+        data:*"\"serverId\":$id,"*) state=$(server_state "$id") ;;
+        *) continue ;;
+      esac
+      [ "$state" = "running" ] || [ "$state" = "failed" ] && break
+    done
+    kill "$stream" 2>/dev/null || true
+    exec {events}<&-
+  else
+    local deadline=$((SECONDS + 90))
+    while state=$(server_state "$id"); [ "$state" != "running" ] && [ "$state" != "failed" ] && [ $SECONDS -lt $deadline ]; do
+      sleep 0.05
+    done
+  fi
+  [ "$state" = "failed" ] && die "server $id failed: $(api "$base/api/servers/$id")"
+  [ "$state" = "running" ] || die "server $id not running within 90 s"
   echo $(($(now_ms) - start))
 }
 

@@ -23,8 +23,10 @@ public sealed partial class ServerReconciler(
     ServerLocks locks,
     ServersOptions options,
     TimeProvider clock,
+    IEnumerable<IServerProvisioningListener> provisioningListeners,
     ILogger<ServerReconciler> logger) : ReconcileLoop(options.ReconcileInterval, clock)
 {
+    private readonly IServerProvisioningListener[] _provisioningListeners = [.. provisioningListeners];
     private readonly ConcurrentDictionary<long, Task> _provisioning = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -213,6 +215,10 @@ public sealed partial class ServerReconciler(
 
         settings.UpdatedAt = SeedTime.Now(Clock);
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var listener in _provisioningListeners)
+        {
+            listener.Provisioned(id, settings.Provisioning == ProvisioningState.Ready);
+        }
     }
 
     [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Reconciling virtual servers failed; retrying on the next pass")]

@@ -117,6 +117,35 @@ public sealed class ServerMonitoringTests(MonitoringFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task ServerCreation_EndsWithAServerEvent_WhenTheApiSaysRunning()
+    {
+        // A client waits for its new server the way the panel does: a "server" event, then a read.
+        // The container is running (and says so on the stream) well before its engine answers, so
+        // only an event sent after the row says "running" lets the client stop waiting without polling.
+        await using var events = await EventSourceClient.OpenAsync(fixture.Alice, "/api/events");
+        var response = await fixture.Alice.PostAsJsonAsync("/api/servers", new { name = "announced box" });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        try
+        {
+            var deadline = TimeProvider.System.GetTimestamp() + (90 * TimeProvider.System.TimestampFrequency);
+            string? state;
+            do
+            {
+                var left = TimeSpan.FromSeconds(Math.Max(1, (deadline - TimeProvider.System.GetTimestamp()) / (double)TimeProvider.System.TimestampFrequency));
+                await events.NextAsync(e => e.Type == "server" && e.Data.GetProperty("serverId").GetInt64() == id, left, $"server event for server {id} after which it reads as running");
+                state = (await fixture.Alice.GetFromJsonAsync<JsonElement>($"/api/servers/{id}")).GetProperty("state").GetString();
+                Assert.NotEqual("failed", state);
+            }
+            while (state != "running");
+        }
+        finally
+        {
+            await fixture.Alice.DeleteAsync($"/api/servers/{id}");
+        }
+    }
+
+    [Fact]
     public async Task ClientLeaving_EndsItsSubscription()
     {
         var feed = fixture.Host.Services.GetRequiredService<ContainerChangeFeed>();
