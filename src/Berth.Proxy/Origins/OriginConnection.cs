@@ -109,12 +109,20 @@ internal sealed class OriginConnection(Socket socket) : IDisposable
     {
         if (_busy && LastActivity < silentSince)
         {
-            _cancel.Cancel();
+            try
+            {
+                _cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed by its request meanwhile: nothing left to cancel.
+            }
         }
     }
 
     public void Dispose()
     {
+        _busy = false;
         ReturnBuffer();
         socket.Dispose();
         _cancel.Dispose();

@@ -85,13 +85,10 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout)
     public void Sweep(long silentSince, long idleSince)
     {
         List<OriginConnection>? stale = null;
+        OriginConnection[] open;
         lock (_lock)
         {
-            foreach (var connection in _open)
-            {
-                connection.CancelIfSilent(silentSince);
-            }
-
+            open = [.. _open];
             if (_idle.Any(connection => connection.LastActivity < idleSince))
             {
                 var keep = _idle.Where(connection => connection.LastActivity >= idleSince).Reverse().ToList();
@@ -103,6 +100,13 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout)
         }
 
         stale?.ForEach(connection => connection.Dispose());
+
+        // Outside the lock: a cancellation may run the request's continuation on this thread, and
+        // that returns or discards its connection.
+        foreach (var connection in open)
+        {
+            connection.CancelIfSilent(silentSince);
+        }
     }
 }
 
