@@ -133,6 +133,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
 
         // Interim (1xx) answers are read past; the edge never asks for 100-continue or an upgrade.
         int headLength;
+        int status;
         while (true)
         {
             headLength = OriginResponseHead.FindEnd(connection.Buffered);
@@ -156,7 +157,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
                 continue;
             }
 
-            var status = OriginResponseHead.Status(connection.Buffered[..headLength]);
+            status = OriginResponseHead.Status(connection.Buffered[..headLength]);
             if (status == StatusCodes.Status101SwitchingProtocols)
             {
                 throw new OriginProtocolException("the origin switched protocols unasked");
@@ -171,7 +172,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         }
 
         var response = context.Response;
-        var framingOut = OriginResponseHead.Apply(connection.Buffered[..headLength], response);
+        var framingOut = OriginResponseHead.Apply(connection.Buffered[..headLength], status, response);
         connection.Consume(headLength);
 
         var bodiless = HttpMethods.IsHead(context.Request.Method) || framingOut.Status is 204 or 304;
@@ -270,7 +271,6 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
 
     private static async Task CopyChunkedAsync(HttpResponse response, OriginConnection connection)
     {
-        var writer = response.BodyWriter;
         while (true)
         {
             var size = await ReadChunkSizeAsync(response, connection);
@@ -284,23 +284,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
                 return;
             }
 
-            while (size > 0)
-            {
-                if (connection.Buffered.IsEmpty && await connection.FillAsync(MaxResponseHeadSize) == 0)
-                {
-                    throw new OriginProtocolException("the origin closed the connection inside a chunk");
-                }
-
-                var take = (int)Math.Min(size, connection.Buffered.Length);
-                var result = await writer.WriteAsync(connection.BufferedMemory[..take], connection.Token);
-                connection.Consume(take);
-                size -= take;
-                if (result.IsCanceled || result.IsCompleted)
-                {
-                    throw new OperationCanceledException("the client went away");
-                }
-            }
-
+            await CopyAsync(response, connection, size);
             if (await ReadLineAsync(response, connection) != 0)
             {
                 throw new OriginProtocolException("the origin's chunk is longer than its size");
@@ -310,12 +294,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
 
     private static async ValueTask<long> ReadChunkSizeAsync(HttpResponse response, OriginConnection connection)
     {
-        int lineLength;
-        while ((lineLength = LineLength(connection.Buffered)) < 0)
-        {
-            await FillForLineAsync(response, connection);
-        }
-
+        var lineLength = await BufferLineAsync(response, connection);
         var line = connection.Buffered[..lineLength];
         var semicolon = line.IndexOf((byte)';');
         var digits = (semicolon < 0 ? line : line[..semicolon]).TrimEnd(" \t\r"u8);
@@ -344,36 +323,36 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
     /// <summary>Consumes one line; returns its length without the line end.</summary>
     private static async ValueTask<int> ReadLineAsync(HttpResponse response, OriginConnection connection)
     {
-        int lineLength;
-        while ((lineLength = LineLength(connection.Buffered)) < 0)
-        {
-            await FillForLineAsync(response, connection);
-        }
-
+        var lineLength = await BufferLineAsync(response, connection);
         var length = lineLength > 0 && connection.Buffered[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
         connection.Consume(lineLength + 1);
         return length;
     }
 
-    private static async ValueTask FillForLineAsync(HttpResponse response, OriginConnection connection)
+    /// <summary>Receives until a whole line of the chunked body is buffered; returns its length up to the <c>\n</c>.</summary>
+    private static async ValueTask<int> BufferLineAsync(HttpResponse response, OriginConnection connection)
     {
-        if (connection.Buffered.Length > MaxChunkLine)
+        int lineLength;
+        while ((lineLength = connection.Buffered.IndexOf((byte)'\n')) < 0)
         {
-            throw new OriginProtocolException("the origin sent an overlong chunk line");
+            if (connection.Buffered.Length > MaxChunkLine)
+            {
+                throw new OriginProtocolException("the origin sent an overlong chunk line");
+            }
+
+            if (!response.HasStarted)
+            {
+                await response.StartAsync(connection.Token);
+            }
+
+            if (await connection.FillAsync(MaxResponseHeadSize) == 0)
+            {
+                throw new OriginProtocolException("the origin closed the connection inside a chunked body");
+            }
         }
 
-        if (!response.HasStarted)
-        {
-            await response.StartAsync(connection.Token);
-        }
-
-        if (await connection.FillAsync(MaxResponseHeadSize) == 0)
-        {
-            throw new OriginProtocolException("the origin closed the connection inside a chunked body");
-        }
+        return lineLength;
     }
-
-    private static int LineLength(ReadOnlySpan<byte> data) => data.IndexOf((byte)'\n');
 
     private async Task FailAsync(HttpContext context, string host, Exception error)
     {

@@ -66,10 +66,12 @@ internal static class OriginResponseHead
         return status >= 100 ? status : throw new OriginProtocolException("the origin's status code is out of range");
     }
 
-    /// <summary>Copies status and end-to-end headers of a complete final head to <paramref name="response"/>.</summary>
-    public static ResponseFraming Apply(ReadOnlySpan<byte> head, HttpResponse response)
+    /// <summary>
+    /// Copies <paramref name="status"/> (from <see cref="Status"/>, which validated the status line) and the
+    /// end-to-end headers of a complete final head to <paramref name="response"/>.
+    /// </summary>
+    public static ResponseFraming Apply(ReadOnlySpan<byte> head, int status, HttpResponse response)
     {
-        var status = Status(head);
         Line(head, out var offset);
         var http10 = head[7] == '0';
         var keepAlive = !http10;
