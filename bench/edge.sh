@@ -86,14 +86,12 @@ start_nginx_proxy() { # routes port
 # --- Berth's edge ---------------------------------------------------------------------------------
 edge_pid=""
 edge_inputs=()
-# Edge process settings: socket continuations inline for the outgoing pool too (Kestrel's side is
-# EdgeOptions.InlineSocketCompletions), and no spinning of idle thread-pool workers on a busy 2-core box.
-# Server GC, non-concurrent, PGO and no trace propagation are in bench/EdgeBench/EdgeBench.csproj.
+# The edge runs as in production (its own epoll transport, handlers inline on its loops); server GC,
+# non-concurrent, PGO and no trace propagation are in bench/EdgeBench/EdgeBench.csproj.
 start_edge() { # routes certificates port -> sets edge_pid, prints the ready line
   local routes=$1 certificates=$2 port=$3 fifo="$work/edge-$1-$2.in"
   mkfifo "$fifo"
-  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 \
-    "$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --port "$port" \
+  "$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --port "$port" \
     --routes "$routes" --certificates "$certificates" < "$fifo" > "$work/edge-$1-$2.out" 2>&1 &
   edge_pid=$!
   pids+=($edge_pid)

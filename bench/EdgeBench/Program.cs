@@ -24,7 +24,6 @@ await using var edge = await EdgeHost.StartAsync(options =>
     options.HttpUrls.Add($"http://127.0.0.1:{port}");
     options.HttpsUrls.Clear();
     options.HttpsUrls.Add("https://127.0.0.1:0");
-    options.InlineSocketCompletions = true;
 });
 
 var before = Memory();
@@ -41,7 +40,8 @@ Console.WriteLine(string.Create(
     $"ready routes={routeCount} certificates={certificateCount} heap_before_mb={before.Heap:F1} heap_after_mb={after.Heap:F1} rss_before_mb={before.Rss:F1} rss_after_mb={after.Rss:F1}"));
 
 // Runs until stdin closes or SIGTERM/SIGINT arrives; then the edge is disposed and the process ends.
-var stop = new TaskCompletionSource();
+// Continuations off the signal thread: the edge's disposal must not run inside the signal handler.
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
 {
     context.Cancel = true;

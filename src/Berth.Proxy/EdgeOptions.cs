@@ -45,10 +45,4 @@ public sealed class EdgeOptions
 
     /// <summary>The most concurrent client connections; null for no limit.</summary>
     public long? MaxConcurrentConnections { get; set; }
-
-    /// <summary>
-    /// Runs socket continuations on the I/O thread instead of the thread pool. Faster for a pure proxy
-    /// (nothing blocks in the request path), unsafe for code that blocks; off by default.
-    /// </summary>
-    public bool InlineSocketCompletions { get; set; }
 }

@@ -1,7 +1,8 @@
 using Berth.Proxy.Origins;
+using Berth.Proxy.Transport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -44,8 +45,9 @@ public static class EdgeServiceCollectionExtensions
 
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<EdgeOptions>, ICertificateSelector>((kestrel, edge, selector) => EdgeListeners.Configure(kestrel, edge.Value, selector));
-        services.AddOptions<SocketTransportOptions>()
-            .Configure<IOptions<EdgeOptions>>((transport, edge) => transport.UnsafePreferInlineScheduling = edge.Value.InlineSocketCompletions);
+        services.TryAddSingleton<EpollLoops>();
+        services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
+
         return services;
     }
 

@@ -20,4 +20,10 @@ internal static partial class Log
 
     [LoggerMessage(6003, LogLevel.Information, "Edge listening on {Addresses}")]
     public static partial void Listening(ILogger logger, string addresses);
+
+    [LoggerMessage(6005, LogLevel.Critical, "Edge I/O loop stopped: epoll_wait failed with errno {Errno}")]
+    public static partial void EpollFailed(ILogger logger, int errno);
+
+    [LoggerMessage(6006, LogLevel.Error, "Edge I/O handler failed")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception);
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Berth.Proxy.Transport;
 
 namespace Berth.Proxy.Origins;
 
@@ -11,7 +11,7 @@ namespace Berth.Proxy.Origins;
 /// sweep from <see cref="LastActivity"/>, not by a timer per request: arming a timer twice per request
 /// cost more than the rest of the bookkeeping together.
 /// </summary>
-internal sealed class OriginConnection(Socket socket) : IDisposable
+internal sealed class OriginConnection(EpollSocket socket) : IDisposable
 {
     private const int InitialBufferSize = 8 * 1024;
 
@@ -91,7 +91,7 @@ internal sealed class OriginConnection(Socket socket) : IDisposable
             }
         }
 
-        var received = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, _cancel.Token);
+        var received = await socket.ReceiveAsync(_buffer.AsMemory(_end), _cancel.Token);
         _end += received;
         Touch();
         return received;
@@ -100,7 +100,7 @@ internal sealed class OriginConnection(Socket socket) : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
-        await socket.SendAsync(data, SocketFlags.None, _cancel.Token);
+        await socket.SendAsync(data, _cancel.Token);
         Touch();
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Berth.Proxy.Transport;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Proxy.Origins;
@@ -9,7 +10,7 @@ namespace Berth.Proxy.Origins;
 /// The connections to one origin address: every open one (for the sweep) and the idle ones (last in,
 /// first out: the warmest first).
 /// </summary>
-internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout)
+internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, EpollLoops loops)
 {
     private const int MaxIdle = 512;
 
@@ -54,7 +55,7 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout)
 
     public async ValueTask<OriginConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var socket = new EpollSocket(endPoint.AddressFamily, loops.Pick());
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -124,16 +125,18 @@ internal sealed class OriginPools : IDisposable
     private readonly ConcurrentDictionary<IPEndPoint, OriginPool> _pools = new();
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _activityTimeout;
+    private readonly EpollLoops _loops;
     private readonly Timer _sweep;
 
-    public OriginPools(IOptions<EdgeOptions> options)
+    public OriginPools(IOptions<EdgeOptions> options, EpollLoops loops)
     {
+        _loops = loops;
         _connectTimeout = options.Value.ConnectTimeout;
         _activityTimeout = options.Value.ActivityTimeout;
         _sweep = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
-    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, timeout) => new OriginPool(key, timeout), _connectTimeout);
+    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._loops), this);
 
     public void Dispose()
     {

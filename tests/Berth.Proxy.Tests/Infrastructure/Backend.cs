@@ -13,7 +13,8 @@ namespace Berth.Proxy.Tests.Infrastructure;
 /// <summary>
 /// A real origin on Kestrel at 127.0.0.1: answers with its name and echoes what it saw (Host, the
 /// forwarding headers) in response headers; <c>/slow</c>, <c>/stream</c>, <c>/echo</c> and <c>/ws</c>
-/// exercise requests in flight, streaming, request bodies and WebSockets.
+/// exercise requests in flight, streaming, request bodies and WebSockets; <c>/count</c> (a body read
+/// slowly) and <c>/large?bytes=N</c> (a large answer) fill the buffers on the way.
 /// </summary>
 internal sealed class Backend : IAsyncDisposable
 {
@@ -77,6 +78,12 @@ internal sealed class Backend : IAsyncDisposable
                 response.Headers["X-Seen-Transfer-Encoding"] = request.Headers.TransferEncoding.ToString();
                 await request.Body.CopyToAsync(response.Body, context.RequestAborted);
                 return;
+            case "/count":
+                await response.WriteAsync(await CountSlowlyAsync(request.Body, context.RequestAborted), context.RequestAborted);
+                return;
+            case "/large":
+                await WriteLargeAsync(response, long.Parse(request.Query["bytes"]!, System.Globalization.CultureInfo.InvariantCulture), context.RequestAborted);
+                return;
             case "/stream":
                 await response.WriteAsync("first\n", context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
@@ -88,6 +95,51 @@ internal sealed class Backend : IAsyncDisposable
         }
 
         await response.WriteAsync(Name, context.RequestAborted);
+    }
+
+    /// <summary>The same bytes <see cref="WriteLargeAsync"/> writes, for a client to compare with.</summary>
+    public static byte[] LargeBody(long length)
+    {
+        var body = new byte[length];
+        for (var i = 0; i < body.Length; i++)
+        {
+            body[i] = (byte)(i * 31 % 251);
+        }
+
+        return body;
+    }
+
+    /// <summary>"length:SHA-256" of a body read 16 KB at a time with a pause every 64 reads.</summary>
+    private static async Task<string> CountSlowlyAsync(Stream body, CancellationToken cancellationToken)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var buffer = new byte[16 * 1024];
+        long length = 0;
+        for (var reads = 1; ; reads++)
+        {
+            var read = await body.ReadAsync(buffer, cancellationToken);
+            if (read == 0)
+            {
+                return $"{length}:{Convert.ToHexString(hash.GetHashAndReset())}";
+            }
+
+            hash.AppendData(buffer, 0, read);
+            length += read;
+            if (reads % 64 == 0)
+            {
+                await Task.Delay(5, cancellationToken);
+            }
+        }
+    }
+
+    private static async Task WriteLargeAsync(HttpResponse response, long length, CancellationToken cancellationToken)
+    {
+        var body = LargeBody(length);
+        response.ContentLength = length;
+        for (var offset = 0; offset < body.Length; offset += 64 * 1024)
+        {
+            await response.Body.WriteAsync(body.AsMemory(offset, Math.Min(64 * 1024, body.Length - offset)), cancellationToken);
+        }
     }
 
     private async Task EchoWebSocketAsync(HttpContext context)
