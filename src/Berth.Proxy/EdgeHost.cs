@@ -1,4 +1,6 @@
+using Berth.Proxy.Transport;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -54,6 +56,9 @@ public sealed class EdgeHost : IAsyncDisposable
         // The edge is stopped by its owner (DisposeAsync), not by SIGTERM or Ctrl+C: no console lifetime.
         builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         builder.Services.AddEdge(configure);
+        // This Kestrel serves only the edge, whose request path never blocks: its listeners take the
+        // edge's epoll transport, where requests run inline on the I/O threads (Transport/README.md).
+        builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -1,7 +1,6 @@
 using Berth.Proxy.Origins;
 using Berth.Proxy.Transport;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -46,7 +45,6 @@ public static class EdgeServiceCollectionExtensions
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<EdgeOptions>, ICertificateSelector>((kestrel, edge, selector) => EdgeListeners.Configure(kestrel, edge.Value, selector));
         services.TryAddSingleton<EpollLoops>();
-        services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
 
         return services;
     }

@@ -22,6 +22,9 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
     private long _lastActivity;
     private volatile bool _busy;
 
+    /// <summary>The index of the I/O loop its socket is watched by.</summary>
+    public int LoopIndex => socket.LoopIndex;
+
     /// <summary>True when the connection served an earlier request: the origin may have closed it meanwhile.</summary>
     public bool Reused { get; set; }
 

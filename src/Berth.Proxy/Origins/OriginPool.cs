@@ -7,22 +7,41 @@ using Microsoft.Extensions.Options;
 namespace Berth.Proxy.Origins;
 
 /// <summary>
-/// The connections to one origin address: every open one (for the sweep) and the idle ones (last in,
-/// first out: the warmest first).
+/// The connections to one origin address: every open one (for the sweep) and the idle ones, kept per
+/// I/O loop (last in, first out: the warmest first). A request takes an idle connection of its own
+/// loop when there is one, so its answer arrives on the thread already serving its client.
 /// </summary>
 internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, EpollLoops loops)
 {
     private const int MaxIdle = 512;
 
-    private readonly Stack<OriginConnection> _idle = new();
+    private readonly Stack<OriginConnection>[] _idle = [.. Enumerable.Range(0, loops.Count).Select(_ => new Stack<OriginConnection>())];
     private readonly HashSet<OriginConnection> _open = [];
     private readonly Lock _lock = new();
+    private int _idleCount;
 
     public bool TryRent(out OriginConnection connection)
     {
+        var current = loops.CurrentIndex;
         lock (_lock)
         {
-            return _idle.TryPop(out connection!);
+            if (current >= 0 && _idle[current].TryPop(out connection!))
+            {
+                _idleCount--;
+                return true;
+            }
+
+            foreach (var idle in _idle)
+            {
+                if (idle.TryPop(out connection!))
+                {
+                    _idleCount--;
+                    return true;
+                }
+            }
+
+            connection = null!;
+            return false;
         }
     }
 
@@ -32,9 +51,10 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
         connection.Reused = true;
         lock (_lock)
         {
-            if (_idle.Count < MaxIdle)
+            if (_idleCount < MaxIdle)
             {
-                _idle.Push(connection);
+                _idle[connection.LoopIndex].Push(connection);
+                _idleCount++;
                 return;
             }
         }
@@ -90,13 +110,22 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
         lock (_lock)
         {
             open = [.. _open];
-            if (_idle.Any(connection => connection.LastActivity < idleSince))
+            foreach (var idle in _idle)
             {
-                var keep = _idle.Where(connection => connection.LastActivity >= idleSince).Reverse().ToList();
-                stale = [.. _idle.Where(connection => connection.LastActivity < idleSince)];
-                _idle.Clear();
-                keep.ForEach(_idle.Push);
+                if (idle.Any(connection => connection.LastActivity < idleSince))
+                {
+                    var keep = idle.Where(connection => connection.LastActivity >= idleSince).Reverse().ToList();
+                    stale ??= [];
+                    stale.AddRange(idle.Where(connection => connection.LastActivity < idleSince));
+                    idle.Clear();
+                    keep.ForEach(idle.Push);
+                }
+            }
+
+            if (stale is not null)
+            {
                 _open.ExceptWith(stale);
+                _idleCount -= stale.Count;
             }
         }
 

@@ -30,8 +30,9 @@ internal sealed unsafe class EpollLoop : IDisposable
     private Slot[] _slots = [];
     private volatile bool _stopping;
 
-    public EpollLoop(string name, ILogger logger)
+    public EpollLoop(int index, ILogger logger)
     {
+        Index = index;
         _logger = logger;
         _epoll = Libc.EpollCreate(Libc.EPOLL_CLOEXEC);
         if (_epoll < 0)
@@ -49,9 +50,12 @@ internal sealed unsafe class EpollLoop : IDisposable
         var wake = stackalloc byte[16];
         Libc.SetEpollEvent(wake, Libc.EPOLLIN | Libc.EPOLLET, ulong.MaxValue);
         Libc.EpollCtl(_epoll, Libc.EPOLL_CTL_ADD, _wake, wake);
-        _thread = new Thread(Run) { IsBackground = true, Name = name };
+        _thread = new Thread(Run) { IsBackground = true, Name = $"Edge I/O {index}" };
         _thread.Start();
     }
+
+    /// <summary>This loop's place among its <see cref="EpollLoops"/>.</summary>
+    public int Index { get; }
 
     /// <summary>Whether the caller runs on this loop's thread.</summary>
     public bool IsCurrentThread => Thread.CurrentThread == _thread;

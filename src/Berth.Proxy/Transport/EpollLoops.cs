@@ -15,7 +15,26 @@ internal sealed class EpollLoops : IDisposable
             throw new PlatformNotSupportedException("The edge runs on Linux: its transport waits on epoll.");
         }
 
-        _loops = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => new EpollLoop($"Edge I/O {i}", logger))];
+        _loops = [.. Enumerable.Range(0, Environment.ProcessorCount).Select(i => new EpollLoop(i, logger))];
+    }
+
+    public int Count => _loops.Length;
+
+    /// <summary>The index of the loop whose thread calls, or -1.</summary>
+    public int CurrentIndex
+    {
+        get
+        {
+            foreach (var loop in _loops)
+            {
+                if (loop.IsCurrentThread)
+                {
+                    return loop.Index;
+                }
+            }
+
+            return -1;
+        }
     }
 
     /// <summary>
@@ -24,15 +43,8 @@ internal sealed class EpollLoops : IDisposable
     /// </summary>
     public EpollLoop Pick()
     {
-        foreach (var loop in _loops)
-        {
-            if (loop.IsCurrentThread)
-            {
-                return loop;
-            }
-        }
-
-        return _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
+        var current = CurrentIndex;
+        return current >= 0 ? _loops[current] : _loops[(int)((uint)Interlocked.Increment(ref _next) % (uint)_loops.Length)];
     }
 
     public void Dispose()

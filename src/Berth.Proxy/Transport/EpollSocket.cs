@@ -42,6 +42,9 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
         _loop = loop;
     }
 
+    /// <summary>The index of the loop that watches this socket.</summary>
+    public int LoopIndex => _loop.Index;
+
     public async ValueTask ConnectAsync(IPEndPoint endPoint, CancellationToken cancellationToken)
     {
         try

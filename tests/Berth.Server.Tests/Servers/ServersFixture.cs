@@ -77,7 +77,7 @@ public sealed class ServersFixture : IAsyncLifetime
                 return server;
             }
 
-            Assert.NotEqual("failed", server.GetProperty("state").GetString());
+            Assert.False(server.GetProperty("state").GetString() == "failed", $"server {id} failed while waiting for {state}: {server}");
             await Task.Delay(250);
         }
         while (TimeProvider.System.GetTimestamp() < deadline);
