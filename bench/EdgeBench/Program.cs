@@ -52,7 +52,8 @@ using var onInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context =>
     context.Cancel = true;
     stop.TrySetResult();
 });
-await Task.WhenAny(Console.In.ReadToEndAsync(), stop.Task);
+// Console.In reads synchronously even through ReadToEndAsync: on a thread of its own, so a signal can end the wait.
+await Task.WhenAny(Task.Run(() => Console.In.ReadToEnd()), stop.Task);
 return 0;
 
 string? Argument(string name)
