@@ -166,7 +166,7 @@ internal sealed class EpollConnection : ConnectionContext, IEpollHandler,
         while (true)
         {
             var memory = writer.GetMemory(MinReceiveBuffer);
-            var received = Recv(memory.Span);
+            var received = Libc.Recv(_fd, memory.Span);
             if (received > 0)
             {
                 writer.Advance((int)received);
@@ -215,22 +215,6 @@ internal sealed class EpollConnection : ConnectionContext, IEpollHandler,
                 EndReceive(new ConnectionResetException($"The connection was reset (errno {errno})."));
                 return;
             }
-        }
-    }
-
-    private unsafe nint Recv(Span<byte> buffer)
-    {
-        fixed (byte* start = buffer)
-        {
-            return Libc.Recv(_fd, start, buffer.Length, 0);
-        }
-    }
-
-    private unsafe nint Send(ReadOnlySpan<byte> data)
-    {
-        fixed (byte* start = data)
-        {
-            return Libc.Send(_fd, start, data.Length, Libc.MSG_NOSIGNAL);
         }
     }
 
@@ -307,7 +291,7 @@ internal sealed class EpollConnection : ConnectionContext, IEpollHandler,
         while (!data.IsEmpty)
         {
             var seen = Volatile.Read(ref _writeEvents);
-            var sent = Send(data.Span);
+            var sent = Libc.Send(_fd, data.Span);
 
             if (sent >= 0)
             {

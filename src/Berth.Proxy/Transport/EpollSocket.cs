@@ -78,7 +78,7 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
         while (_mayHaveInput)
         {
             var seen = Volatile.Read(ref _inputEvents);
-            var received = Recv(buffer.Span);
+            var received = Libc.Recv(_fd, buffer.Span);
             if (received > 0)
             {
                 if (received < buffer.Length && !Volatile.Read(ref _hangUp))
@@ -113,7 +113,7 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
         while (!data.IsEmpty)
         {
             var seen = Volatile.Read(ref _outputEvents);
-            var sent = Send(data.Span);
+            var sent = Libc.Send(_fd, data.Span);
             if (sent >= 0)
             {
                 data = data[(int)sent..];
@@ -259,21 +259,5 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
         int error = 0, length = sizeof(int);
         const int SolSocket = 1, SoError = 4;
         return Libc.GetSockOpt(_fd, SolSocket, SoError, &error, &length) == 0 ? error : Marshal.GetLastPInvokeError();
-    }
-
-    private unsafe nint Recv(Span<byte> buffer)
-    {
-        fixed (byte* start = buffer)
-        {
-            return Libc.Recv(_fd, start, buffer.Length, 0);
-        }
-    }
-
-    private unsafe nint Send(ReadOnlySpan<byte> data)
-    {
-        fixed (byte* start = data)
-        {
-            return Libc.Send(_fd, start, data.Length, Libc.MSG_NOSIGNAL);
-        }
     }
 }

@@ -61,6 +61,24 @@ internal static unsafe partial class Libc
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     public static partial nint Send(int fd, byte* buffer, nint length, int flags);
 
+    /// <summary><c>recv</c> into a span of pinned or pinnable memory; the error is in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    public static nint Recv(int fd, Span<byte> buffer)
+    {
+        fixed (byte* start = buffer)
+        {
+            return Recv(fd, start, buffer.Length, 0);
+        }
+    }
+
+    /// <summary><c>send</c> without SIGPIPE; the error is in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    public static nint Send(int fd, ReadOnlySpan<byte> data)
+    {
+        fixed (byte* start = data)
+        {
+            return Send(fd, start, data.Length, MSG_NOSIGNAL);
+        }
+    }
+
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nint length);
 
