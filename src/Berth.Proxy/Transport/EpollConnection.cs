@@ -288,30 +288,14 @@ internal sealed class EpollConnection : ConnectionContext, IEpollHandler,
 
     private ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
-        while (!data.IsEmpty)
+        // Read before sending: a writable edge after a full buffer then ends the wait at once.
+        var seen = Volatile.Read(ref _writeEvents);
+        return Libc.SendAll(_fd, ref data) switch
         {
-            var seen = Volatile.Read(ref _writeEvents);
-            var sent = Libc.Send(_fd, data.Span);
-
-            if (sent >= 0)
-            {
-                data = data[(int)sent..];
-                continue;
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Libc.EAGAIN)
-            {
-                return SendWhenWritableAsync(data, seen);
-            }
-
-            if (errno != Libc.EINTR)
-            {
-                throw new ConnectionResetException($"Sending failed (errno {errno}).");
-            }
-        }
-
-        return ValueTask.CompletedTask;
+            0 => ValueTask.CompletedTask,
+            Libc.EAGAIN => SendWhenWritableAsync(data, seen),
+            var errno => throw new ConnectionResetException($"Sending failed (errno {errno})."),
+        };
     }
 
     private async ValueTask SendWhenWritableAsync(ReadOnlyMemory<byte> data, int seen)

@@ -110,29 +110,14 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        while (!data.IsEmpty)
+        // Read before sending: a writable edge after a full buffer then ends the wait at once.
+        var seen = Volatile.Read(ref _outputEvents);
+        return Libc.SendAll(_fd, ref data) switch
         {
-            var seen = Volatile.Read(ref _outputEvents);
-            var sent = Libc.Send(_fd, data.Span);
-            if (sent >= 0)
-            {
-                data = data[(int)sent..];
-                continue;
-            }
-
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == Libc.EAGAIN)
-            {
-                return SendWhenWritableAsync(data, seen, cancellationToken);
-            }
-
-            if (errno != Libc.EINTR)
-            {
-                return ValueTask.FromException(Failure(errno));
-            }
-        }
-
-        return ValueTask.CompletedTask;
+            0 => ValueTask.CompletedTask,
+            Libc.EAGAIN => SendWhenWritableAsync(data, seen, cancellationToken),
+            var errno => ValueTask.FromException(Failure(errno)),
+        };
     }
 
     public void OnEvents(uint events)

@@ -69,13 +69,35 @@ internal static unsafe partial class Libc
         }
     }
 
-    /// <summary><c>send</c> without SIGPIPE; the error is in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
-    public static nint Send(int fd, ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Sends <paramref name="data"/> without SIGPIPE until all of it is sent or the socket buffer is full;
+    /// <paramref name="data"/> is left as what remains. Returns 0 when all was sent, <see cref="EAGAIN"/>
+    /// when the buffer is full, or the errno that failed the send.
+    /// </summary>
+    public static int SendAll(int fd, ref ReadOnlyMemory<byte> data)
     {
-        fixed (byte* start = data)
+        while (!data.IsEmpty)
         {
-            return Send(fd, start, data.Length, MSG_NOSIGNAL);
+            nint sent;
+            fixed (byte* start = data.Span)
+            {
+                sent = Send(fd, start, data.Length, MSG_NOSIGNAL);
+            }
+
+            if (sent >= 0)
+            {
+                data = data[(int)sent..];
+                continue;
+            }
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
+            {
+                return errno;
+            }
         }
+
+        return 0;
     }
 
     [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
