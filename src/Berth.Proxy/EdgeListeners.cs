@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Security;
+using Berth.Proxy.Lane;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Proxy;
 
@@ -41,7 +43,14 @@ internal static class EdgeListeners
 
         foreach (var url in options.HttpUrls)
         {
-            Listen(kestrel, url, _ => { });
+            // The plain lane reads each connection first and leaves Kestrel what is not a plain request.
+            Listen(kestrel, url, listen =>
+            {
+                if (options.PlainLane)
+                {
+                    listen.Use(next => listen.ApplicationServices.GetRequiredService<PlainLane>().Wrap(next));
+                }
+            });
         }
 
         foreach (var url in options.HttpsUrls)

@@ -43,6 +43,13 @@ public sealed class EdgeOptions
     /// <summary>The largest request body in bytes; null leaves the limit to the application behind the edge.</summary>
     public long? MaxRequestBodySize { get; set; }
 
+    /// <summary>
+    /// Whether plain <c>GET</c> and <c>HEAD</c> requests on the HTTP listeners take the edge's own
+    /// HTTP/1.1 lane (faster; every other request goes through Kestrel either way). False sends every
+    /// request through Kestrel.
+    /// </summary>
+    public bool PlainLane { get; set; } = true;
+
     /// <summary>The most concurrent client connections; null for no limit.</summary>
     public long? MaxConcurrentConnections { get; set; }
 }

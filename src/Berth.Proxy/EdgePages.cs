@@ -23,6 +23,16 @@ internal static class EdgePages
     public static readonly byte[] Forbidden = Page(
         "Forbidden", "Not served from this address", "This name is only served through its content delivery network.");
 
+    private static readonly byte[][] RawPages =
+    [
+        RawPage("502 Bad Gateway", BadGateway, withBody: true), RawPage("502 Bad Gateway", BadGateway, withBody: false),
+        RawPage("504 Gateway Timeout", GatewayTimeout, withBody: true), RawPage("504 Gateway Timeout", GatewayTimeout, withBody: false),
+    ];
+
+    /// <summary>A whole HTTP/1.1 answer (head and page) with the same headers as <see cref="WriteAsync"/>: 502 or 504.</summary>
+    public static byte[] Raw(int statusCode, bool headRequest) =>
+        RawPages[(statusCode == StatusCodes.Status504GatewayTimeout ? 2 : 0) + (headRequest ? 1 : 0)];
+
     public static Task WriteAsync(HttpContext context, int statusCode, byte[] page)
     {
         var response = context.Response;
@@ -34,6 +44,13 @@ internal static class EdgePages
             ? Task.CompletedTask
             : response.Body.WriteAsync(page, 0, page.Length, context.RequestAborted);
     }
+
+    private static byte[] RawPage(string status, byte[] page, bool withBody) =>
+    [
+        .. Encoding.ASCII.GetBytes(
+            $"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {page.Length}\r\nCache-Control: no-store\r\n\r\n"),
+        .. withBody ? page : [],
+    ];
 
     private static byte[] Page(string title, string heading, string text) => Encoding.UTF8.GetBytes(
         $$"""

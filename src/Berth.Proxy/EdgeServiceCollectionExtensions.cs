@@ -1,3 +1,4 @@
+using Berth.Proxy.Lane;
 using Berth.Proxy.Origins;
 using Berth.Proxy.Transport;
 using Microsoft.AspNetCore.Builder;
@@ -40,6 +41,8 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<EdgeForwarderClient>();
         services.TryAddSingleton<OriginPools>();
         services.TryAddSingleton<OriginForwarder>();
+        services.TryAddSingleton<LaneTimeouts>();
+        services.TryAddSingleton<PlainLane>();
         services.TryAddSingleton<EdgeRequestHandler>();
 
         services.AddOptions<KestrelServerOptions>()

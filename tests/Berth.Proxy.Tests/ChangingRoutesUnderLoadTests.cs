@@ -6,7 +6,7 @@ namespace Berth.Proxy.Tests;
 
 public sealed class ChangingRoutesUnderLoadTests : EdgeTestBase
 {
-    private const int MaxRequests = 2_000;
+    private const int MaxRequests = 20_000;
     private const int Workers = 8;
     private static readonly TimeSpan MaxDuration = TimeSpan.FromSeconds(10);
 

@@ -7,9 +7,10 @@ namespace Berth.Proxy.Tests;
 
 /// <summary>
 /// The edge's own HTTP/1.1 path to origins: framing both ways, keep-alive reuse and its limits, and
-/// origins that break the protocol (a tenant's program may send anything).
+/// origins that break the protocol (a tenant's program may send anything). Plain requests here take the
+/// plain lane; <see cref="OriginForwardingThroughKestrelTests"/> runs the same through Kestrel.
 /// </summary>
-public sealed class OriginForwardingTests : EdgeTestBase
+public class OriginForwardingTests : EdgeTestBase
 {
     private const string NotAnswering = "The application is not answering";
 
@@ -172,6 +173,7 @@ public sealed class OriginForwardingTests : EdgeTestBase
             options.HttpUrls.Add("http://127.0.0.1:0");
             options.HttpsUrls.Clear();
             options.ActivityTimeout = TimeSpan.FromSeconds(1);
+            ConfigureEdge(options);
         });
         edge.Routes.Apply([new EdgeRoute("silent.test", origin.Address)]);
         using var client = EdgeClients.Create(edge.HttpAddresses[0]);
@@ -248,4 +250,10 @@ public sealed class OriginForwardingTests : EdgeTestBase
         ]);
         return Client();
     }
+}
+
+/// <summary>The same origins with the plain lane off: every request through Kestrel and the general path's forwarder.</summary>
+public sealed class OriginForwardingThroughKestrelTests : OriginForwardingTests
+{
+    internal override void ConfigureEdge(EdgeOptions options) => options.PlainLane = false;
 }

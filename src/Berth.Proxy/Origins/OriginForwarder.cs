@@ -17,7 +17,6 @@ namespace Berth.Proxy.Origins;
 internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
 {
     private const int MaxResponseHeadSize = 64 * 1024;
-    private const int MaxChunkLine = 4 * 1024;
 
     private static readonly byte[] LineEnd = "\r\n"u8.ToArray();
     private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
@@ -180,11 +179,11 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         {
             if (framingOut.Chunked)
             {
-                await CopyChunkedAsync(response, connection);
+                await OriginBody.CopyChunkedAsync(response.BodyWriter, connection, MaxResponseHeadSize, passFraming: false);
             }
             else
             {
-                await CopyAsync(response, connection, framingOut.ContentLength);
+                await OriginBody.CopyAsync(response.BodyWriter, connection, framingOut.ContentLength, MaxResponseHeadSize);
             }
         }
 
@@ -229,129 +228,6 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         {
             await connection.SendAsync(LastChunk);
         }
-    }
-
-    /// <summary>A body of known length, or one that ends when the origin closes (<paramref name="length"/> -1).</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private static async ValueTask CopyAsync(HttpResponse response, OriginConnection connection, long length)
-    {
-        var writer = response.BodyWriter;
-        var remaining = length < 0 ? long.MaxValue : length;
-        while (remaining > 0)
-        {
-            if (connection.Buffered.IsEmpty)
-            {
-                if (!response.HasStarted)
-                {
-                    // A streamed answer may send its head long before its first byte: the client sees it now.
-                    await response.StartAsync(connection.Token);
-                }
-
-                if (await connection.FillAsync(MaxResponseHeadSize) == 0)
-                {
-                    if (length < 0)
-                    {
-                        return;
-                    }
-
-                    throw new OriginProtocolException("the origin closed the connection before the end of the body");
-                }
-            }
-
-            var take = (int)Math.Min(remaining, connection.Buffered.Length);
-            var result = await writer.WriteAsync(connection.BufferedMemory[..take], connection.Token);
-            connection.Consume(take);
-            remaining -= take;
-            if (result.IsCanceled || result.IsCompleted)
-            {
-                throw new OperationCanceledException("the client went away");
-            }
-        }
-    }
-
-    private static async Task CopyChunkedAsync(HttpResponse response, OriginConnection connection)
-    {
-        while (true)
-        {
-            var size = await ReadChunkSizeAsync(response, connection);
-            if (size == 0)
-            {
-                // Trailers are not passed on: read them up to the empty line.
-                while (await ReadLineAsync(response, connection) > 0)
-                {
-                }
-
-                return;
-            }
-
-            await CopyAsync(response, connection, size);
-            if (await ReadLineAsync(response, connection) != 0)
-            {
-                throw new OriginProtocolException("the origin's chunk is longer than its size");
-            }
-        }
-    }
-
-    private static async ValueTask<long> ReadChunkSizeAsync(HttpResponse response, OriginConnection connection)
-    {
-        var lineLength = await BufferLineAsync(response, connection);
-        var line = connection.Buffered[..lineLength];
-        var semicolon = line.IndexOf((byte)';');
-        var digits = (semicolon < 0 ? line : line[..semicolon]).TrimEnd(" \t\r"u8);
-        long size = 0;
-        if (digits.IsEmpty || digits.Length > 15)
-        {
-            throw new OriginProtocolException("the origin sent an invalid chunk size");
-        }
-
-        foreach (var b in digits)
-        {
-            var value = b switch
-            {
-                >= (byte)'0' and <= (byte)'9' => b - '0',
-                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-                _ => throw new OriginProtocolException("the origin sent an invalid chunk size"),
-            };
-            size = (size * 16) + value;
-        }
-
-        connection.Consume(lineLength + 1);
-        return size;
-    }
-
-    /// <summary>Consumes one line; returns its length without the line end.</summary>
-    private static async ValueTask<int> ReadLineAsync(HttpResponse response, OriginConnection connection)
-    {
-        var lineLength = await BufferLineAsync(response, connection);
-        var length = lineLength > 0 && connection.Buffered[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
-        connection.Consume(lineLength + 1);
-        return length;
-    }
-
-    /// <summary>Receives until a whole line of the chunked body is buffered; returns its length up to the <c>\n</c>.</summary>
-    private static async ValueTask<int> BufferLineAsync(HttpResponse response, OriginConnection connection)
-    {
-        int lineLength;
-        while ((lineLength = connection.Buffered.IndexOf((byte)'\n')) < 0)
-        {
-            if (connection.Buffered.Length > MaxChunkLine)
-            {
-                throw new OriginProtocolException("the origin sent an overlong chunk line");
-            }
-
-            if (!response.HasStarted)
-            {
-                await response.StartAsync(connection.Token);
-            }
-
-            if (await connection.FillAsync(MaxResponseHeadSize) == 0)
-            {
-                throw new OriginProtocolException("the origin closed the connection inside a chunked body");
-            }
-        }
-
-        return lineLength;
     }
 
     private async Task FailAsync(HttpContext context, string host, Exception error)

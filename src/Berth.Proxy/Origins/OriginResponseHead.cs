@@ -72,15 +72,80 @@ internal static class OriginResponseHead
     /// </summary>
     public static ResponseFraming Apply(ReadOnlySpan<byte> head, int status, HttpResponse response)
     {
+        response.StatusCode = status;
+        var sink = new ResponseSink(response.Headers);
+        var framing = Parse(head, status, ref sink);
+        if (framing.ContentLength >= 0 && status != StatusCodes.Status204NoContent)
+        {
+            response.ContentLength = framing.ContentLength;
+        }
+
+        return framing;
+    }
+
+    /// <summary>
+    /// Writes the head the client gets for a complete final head: the status line as HTTP/1.1, the
+    /// end-to-end headers as the origin sent them, the framing headers that hold for the body passed on as
+    /// it is (<c>Transfer-Encoding</c> lines, else <c>Content-Length</c>), and <c>Connection: close</c> when
+    /// the client asked for it (<paramref name="clientCloses"/>) or the body ends only with the connection;
+    /// <paramref name="closeClient"/> tells the caller. <paramref name="buffer"/> holds at least
+    /// <see cref="TranslatedSize"/> bytes. <paramref name="bodiless"/>: the answer has no body whatever its
+    /// head says (a HEAD request's).
+    /// </summary>
+    public static ResponseFraming Translate(
+        ReadOnlySpan<byte> head, int status, bool bodiless, bool clientCloses, Span<byte> buffer, out int length, out bool closeClient)
+    {
+        var statusLine = Line(head, out _);
+        if (!IsFieldValue(statusLine[9..]))
+        {
+            throw new OriginProtocolException("the origin's reason phrase has control characters");
+        }
+
+        var sink = new BytesSink(buffer);
+        sink.Write("HTTP/1.1 "u8);
+        sink.Write(statusLine[9..]);
+        sink.Write("\r\n"u8);
+        var framing = Parse(head, status, ref sink);
+        if (framing.ContentLength >= 0)
+        {
+            sink.Write("Content-Length: "u8);
+            sink.Write(sink.ContentLength);
+            sink.Write("\r\n"u8);
+        }
+
+        closeClient = clientCloses
+            || (framing.UntilClose && !bodiless && status is not (StatusCodes.Status204NoContent or StatusCodes.Status304NotModified));
+        if (closeClient)
+        {
+            sink.Write("Connection: close\r\n"u8);
+        }
+
+        sink.Write("\r\n"u8);
+        length = sink.Length;
+        return framing;
+    }
+
+    /// <summary>The size of a buffer that holds the client's head for an origin head of <paramref name="headLength"/> bytes.</summary>
+    public static int TranslatedSize(int headLength) => headLength + 64;
+
+    private interface IHeaderSink
+    {
+        /// <summary>An end-to-end header: <paramref name="line"/> is the whole line without its end.</summary>
+        void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line);
+
+        /// <summary>A <c>Content-Length</c> or <c>Transfer-Encoding</c> header.</summary>
+        void Framing(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line);
+    }
+
+    private static ResponseFraming Parse<TSink>(ReadOnlySpan<byte> head, int status, ref TSink sink)
+        where TSink : IHeaderSink, allows ref struct
+    {
         Line(head, out var offset);
         var http10 = head[7] == '0';
         var keepAlive = !http10;
         long contentLength = -1;
         var chunked = false;
         var transferEncoding = false;
-
-        response.StatusCode = status;
-        var headers = response.Headers;
         while (true)
         {
             var line = Line(head[offset..], out var consumed);
@@ -116,11 +181,13 @@ internal static class OriginResponseHead
                 }
 
                 contentLength = length;
+                sink.Framing(name, value, line);
             }
             else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
             {
                 transferEncoding = true;
                 chunked = LastToken(value).Length > 0 && Ascii.EqualsIgnoreCase(LastToken(value), "chunked"u8);
+                sink.Framing(name, value, line);
             }
             else if (Ascii.EqualsIgnoreCase(name, "Connection"u8))
             {
@@ -133,13 +200,7 @@ internal static class OriginResponseHead
             }
             else if (!IsHopByHop(name))
             {
-                // Not IHeaderDictionary.Append: it drops empty values, which are legal and some origins mean them.
-                var key = NameOf(name);
-                var text = Encoding.Latin1.GetString(value);
-                if (!headers.TryAdd(key, text))
-                {
-                    headers[key] = StringValues.Concat(headers[key], text);
-                }
+                sink.Add(name, value, line);
             }
         }
 
@@ -150,12 +211,59 @@ internal static class OriginResponseHead
             contentLength = -1;
         }
 
-        if (contentLength >= 0 && status != StatusCodes.Status204NoContent)
+        return new ResponseFraming(status, contentLength, chunked, keepAlive);
+    }
+
+    private readonly struct ResponseSink(IHeaderDictionary headers) : IHeaderSink
+    {
+        public void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line)
         {
-            response.ContentLength = contentLength;
+            // Not IHeaderDictionary.Append: it drops empty values, which are legal and some origins mean them.
+            var key = NameOf(name);
+            var text = Encoding.Latin1.GetString(value);
+            if (!headers.TryAdd(key, text))
+            {
+                headers[key] = StringValues.Concat(headers[key], text);
+            }
         }
 
-        return new ResponseFraming(status, contentLength, chunked, keepAlive);
+        public void Framing(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line)
+        {
+        }
+    }
+
+    private ref struct BytesSink(Span<byte> buffer) : IHeaderSink
+    {
+        private readonly Span<byte> _buffer = buffer;
+
+        public int Length { get; private set; }
+
+        public ReadOnlySpan<byte> ContentLength { get; private set; }
+
+        public void Add(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line)
+        {
+            Write(line);
+            Write("\r\n"u8);
+        }
+
+        /// <summary>Transfer-Encoding lines pass as they are (they describe the body passed on as it is); Content-Length waits: it holds only without them.</summary>
+        public void Framing(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line)
+        {
+            if (name.Length == "Content-Length".Length)
+            {
+                ContentLength = value;
+            }
+            else
+            {
+                Add(name, value, line);
+            }
+        }
+
+        public void Write(scoped ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(_buffer[Length..]);
+            Length += bytes.Length;
+        }
     }
 
     private static ReadOnlySpan<byte> Line(ReadOnlySpan<byte> data, out int consumed)
