@@ -1,5 +1,5 @@
-using Berth.Proxy.Lane;
 using System.Security.Cryptography.X509Certificates;
+using Berth.Proxy.Lane;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Proxy.Tests;

@@ -3,9 +3,9 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Berth.Proxy.Origins;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Berth.Proxy.Origins;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Proxy.Lane;
