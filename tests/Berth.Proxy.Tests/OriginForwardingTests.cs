@@ -133,6 +133,21 @@ public class OriginForwardingTests : EdgeTestBase
     }
 
     [Fact]
+    public async Task ResponseHeadWithBareLineFeeds_IsPassedOn()
+    {
+        // Every line end grows by a byte on its way to the client (CRLF): many short lines must still fit.
+        var lines = string.Concat(Enumerable.Range(0, 2000).Select(i => $"x{i}:v\n"));
+        await using var origin = new ScriptedOrigin(_ => $"HTTP/1.1 200 OK\n{lines}Content-Length: 2\n\nok");
+        using var client = Route(origin);
+
+        using var response = await client.GetAsync(new Uri("http://scripted.test/"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("ok", await response.Content.ReadAsStringAsync());
+        Assert.Equal("v", response.Headers.GetValues("x1999").Single());
+    }
+
+    [Fact]
     public async Task OversizedResponseHead_GetsTheBadGatewayPage()
     {
         var huge = new string('a', 70 * 1024);

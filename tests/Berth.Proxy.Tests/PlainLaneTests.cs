@@ -180,6 +180,45 @@ public sealed class PlainLaneTests : EdgeTestBase
         Assert.Equal((1, 0), (Lane.Forwarded, Lane.HandedOver));
     }
 
+    [Fact]
+    public async Task StoppingTheEdge_EndsConnectionsWaitingForTheirNextRequest()
+    {
+        var edge = await EdgeHost.StartAsync(options =>
+        {
+            options.HttpUrls.Clear();
+            options.HttpUrls.Add("http://127.0.0.1:0");
+            options.HttpsUrls.Clear();
+        });
+        var lane = edge.Services.GetRequiredService<PlainLane>();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            edge.Routes.Apply([new EdgeRoute("a.test", A.Address)]);
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, edge.HttpAddresses[0].Port));
+            await socket.SendAsync("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n"u8.ToArray());
+            var buffer = new byte[16 * 1024];
+            var received = 0;
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+            while (!Encoding.ASCII.GetString(buffer, 0, received).EndsWith("\r\n0\r\n\r\n", StringComparison.Ordinal))
+            {
+                received += await socket.ReceiveAsync(buffer.AsMemory(received), SocketFlags.None, timeout.Token);
+            }
+        }
+        catch
+        {
+            await edge.DisposeAsync();
+            throw;
+        }
+
+        // Kept alive and idle on the lane when the edge stops: the connection ends at once, instead of
+        // holding the stop until the host's shutdown timeout (30 s) has Kestrel abort it.
+        await edge.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        var rest = await ReadToEndAsync(socket);
+
+        Assert.Equal(string.Empty, rest);
+        Assert.Equal(1, lane.Forwarded);
+    }
+
     private async Task<string> SendAndReadAsync(string request)
     {
         using var socket = await ConnectAsync();

@@ -125,8 +125,11 @@ internal static class OriginResponseHead
         return framing;
     }
 
-    /// <summary>The size of a buffer that holds the client's head for an origin head of <paramref name="headLength"/> bytes.</summary>
-    public static int TranslatedSize(int headLength) => headLength + 64;
+    /// <summary>
+    /// The size of a buffer that holds the client's head for an origin head of <paramref name="headLength"/>
+    /// bytes: each line may grow by a byte (a bare LF written as CRLF), plus the edge's own lines.
+    /// </summary>
+    public static int TranslatedSize(int headLength) => (2 * headLength) + 64;
 
     private interface IHeaderSink
     {
