@@ -105,7 +105,7 @@ rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 # --- wrk ------------------------------------------------------------------------------------------
 to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
 cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$total"; }
-declare -A RPS P50 P99 CPU PORT HOST PIDS
+declare -A RPS P50 P99 CPU PORT HOST PIDS ROUND_RPS
 measure() { # name round
   local name=$1 round=$2 out="$work/wrk-$1-$2.txt" c0 c1 requests rps
   local port=${PORT[$name]} host=${HOST[$name]}
@@ -122,6 +122,7 @@ measure() { # name round
   p99=$(awk '$1 == "99%" { print $2 }' "$out" | to_ms)
   printf 'round %s  %-12s %7s req/s   p50 %7s ms   p99 %7s ms   proxy CPU %4s us/request   load %s\n' \
     "$round" "$name" "$rps" "$p50" "$p99" "$cpu" "$(cut -d' ' -f1 /proc/loadavg)"
+  ROUND_RPS[$name,$round]=$rps
   # Best round per target: the figures least disturbed by other work on the machine.
   if [ -z "${RPS[$name]:-}" ] || [ "$rps" -gt "${RPS[$name]}" ]; then
     RPS[$name]=$rps P50[$name]=$p50 P99[$name]=$p99 CPU[$name]=$cpu
@@ -145,8 +146,11 @@ targets=(direct nginx-1 edge-1 nginx-$ROUTES_MANY edge-$ROUTES_MANY)
 for target in "${targets[@]}"; do
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Host: ${HOST[$target]}" "http://127.0.0.1:${PORT[$target]}/index.txt" >/dev/null
 done
+# Odd rounds in the list's order, even rounds reversed: neither proxy always runs right after the other.
+reversed=(); for ((i = ${#targets[@]} - 1; i >= 0; i--)); do reversed+=("${targets[i]}"); done
 for ((round = 1; round <= ROUNDS; round++)); do
-  for target in "${targets[@]}"; do measure "$target" "$round"; done
+  if ((round % 2)); then order=("${targets[@]}"); else order=("${reversed[@]}"); fi
+  for target in "${order[@]}"; do measure "$target" "$round"; done
 done
 rss_1=$(rss_mb "${PIDS[edge-1]}")
 rss_many=$(rss_mb "${PIDS[edge-$ROUTES_MANY]}")
@@ -158,6 +162,13 @@ log "YARP's own host routes, for comparison (not used by the edge)"
 yarp_routes=$("$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --routes "$ROUTES_MANY" --yarp-routes)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# The two targets' ratio in each round (measured seconds apart), then the median: less moved by the
+# machine's speed drifting between rounds than the ratio of two best rounds.
+round_ratios() { # a b -> "median (r1 r2 ...)"
+  local r ratios=()
+  for ((r = 1; r <= ROUNDS; r++)); do ratios+=("$(ratio "${ROUND_RPS[$1,$r]}" "${ROUND_RPS[$2,$r]}")"); done
+  printf '%s\n' "${ratios[@]}" | sort -n | awk -v all="${ratios[*]}" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f (rounds: %s)", m, all }'
+}
 echo
 echo "== best of $ROUNDS rounds: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 23-byte file, loopback =="
 printf '%-12s %9s %9s %9s %7s\n' target req/s p50_ms p99_ms CPU_us
@@ -171,7 +182,11 @@ for routes in 1 "$ROUTES_MANY"; do
     "p99 edge-nginx $(awk -v a="${P99[edge-$routes]}" -v b="${P99[nginx-$routes]}" 'BEGIN { printf "%+.2f", a - b }') ms," \
     "CPU per request edge/nginx $(ratio "${CPU[edge-$routes]}" "${CPU[nginx-$routes]}")"
 done
+for routes in 1 "$ROUTES_MANY"; do
+  echo "routes=$routes: edge/nginx req/s, median of rounds $(round_ratios "edge-$routes" "nginx-$routes")"
+done
 echo "edge $ROUTES_MANY routes / 1 route: req/s $(ratio "${RPS[edge-$ROUTES_MANY]}" "${RPS[edge-1]}"), CPU per request $(ratio "${CPU[edge-$ROUTES_MANY]}" "${CPU[edge-1]}")"
+echo "edge $ROUTES_MANY routes / 1 route: req/s, median of rounds $(round_ratios "edge-$ROUTES_MANY" edge-1)"
 echo "nginx $ROUTES_MANY routes / 1 route: req/s $(ratio "${RPS[nginx-$ROUTES_MANY]}" "${RPS[nginx-1]}")"
 echo "edge RSS after load: 1 route ${rss_1} MB, $ROUTES_MANY routes ${rss_many} MB"
 echo "edge memory ($memory)"
