@@ -20,7 +20,8 @@ ensure_apt_packages() {
 # Prints a TCP port on 127.0.0.1 that nothing listens on (probes loopback only).
 free_port() {
   local port
-  for port in $(shuf -i 20000-39999 -n 100); do
+  # Below Linux's ephemeral range (32768 and up): a port no outgoing connection can be holding meanwhile.
+  for port in $(shuf -i 20000-32767 -n 100); do
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
