@@ -77,6 +77,7 @@ public sealed class DockerEngine : IDisposable
 
     public void Dispose()
     {
+        Networks.Dispose();
         if (_ownsClient)
         {
             Client.Dispose();

@@ -4,10 +4,15 @@ using Docker.DotNet.Models;
 namespace Berth.Docker;
 
 /// <summary>Networks of one engine, always labelled.</summary>
-public sealed class NetworkOperations
+public sealed class NetworkOperations : IDisposable
 {
     private readonly IDockerClient _client;
     private readonly ResourceLabels _labels;
+
+    // The engine accepts concurrent creations of one name, and a name held by two networks is ambiguous
+    // to every container start that uses it until the extra one is removed: callers of this process take
+    // turns, so only callers in other processes can still race (and then the oldest network wins).
+    private readonly SemaphoreSlim _ensuring = new(1, 1);
 
     internal NetworkOperations(IDockerClient client, ResourceLabels labels)
     {
@@ -17,12 +22,25 @@ public sealed class NetworkOperations
 
     /// <summary>
     /// Creates a bridge network on which containers cannot talk to each other (inter-container
-    /// communication disabled), or returns the id of the one that already has this name. Safe when
-    /// several callers race: all of them end up with the oldest network of that name.
+    /// communication disabled), or returns the id of the one that already has this name. Calls of one
+    /// engine client take turns; when processes race, all of them end up with the oldest network of that name.
     /// </summary>
     public async Task<string> EnsureIsolatedBridgeAsync(string name, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? labels = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
+        await _ensuring.WaitAsync(cancellationToken);
+        try
+        {
+            return await EnsureIsolatedBridgeOnceAsync(name, labels, cancellationToken);
+        }
+        finally
+        {
+            _ensuring.Release();
+        }
+    }
+
+    private async Task<string> EnsureIsolatedBridgeOnceAsync(string name, IReadOnlyDictionary<string, string>? labels, CancellationToken cancellationToken)
+    {
         if (await FindByNameAsync(name, cancellationToken) is { } existing)
         {
             return existing;
@@ -48,6 +66,8 @@ public sealed class NetworkOperations
 
         return oldest;
     }
+
+    public void Dispose() => _ensuring.Dispose();
 
     /// <summary>The id of the oldest network named exactly <paramref name="name"/>, or null.</summary>
     private async Task<string?> FindByNameAsync(string name, CancellationToken cancellationToken)

@@ -24,4 +24,62 @@ public sealed class NetworkOperationsTests : IAsyncLifetime
         Assert.Equal(ids[0], inspect!.ID);
         Assert.Equal("false", inspect.Options["com.docker.network.bridge.enable_icc"]);
     }
+
+    [Fact]
+    public async Task EnsureIsolatedBridge_CalledConcurrently_CreatesOneNetworkOnly()
+    {
+        var name = $"berth-test-once-{_engine.Labels.SessionId}";
+        using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var events = new List<EngineEvent>();
+        var subscribed = new TaskCompletionSource();
+        var watch = Task.Run(async () =>
+        {
+            try
+            {
+                var stream = _engine.Events.StreamAsync(
+                    new Dictionary<string, IReadOnlyList<string>> { ["type"] = ["network"], ["network"] = [name] }, watching.Token);
+                await using var enumerator = stream.GetAsyncEnumerator(watching.Token);
+                subscribed.TrySetResult();
+                while (await enumerator.MoveNextAsync())
+                {
+                    lock (events)
+                    {
+                        events.Add(enumerator.Current);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        await subscribed.Task;
+        await Task.Delay(200);
+
+        // Engines accept concurrent creations of one name, and a network created twice is ambiguous to
+        // every container start that names it until the extra one is gone (two servers created at once).
+        var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _engine.Networks.EnsureIsolatedBridgeAsync(name, TestTimeout.Minute)));
+        await _engine.Networks.RemoveAsync(ids[0], TestTimeout.Minute);
+        for (var waited = 0; waited < 100 && !HasDestroy(); waited++)
+        {
+            await Task.Delay(100);
+        }
+
+        await watching.CancelAsync();
+        await watch;
+
+        Assert.Single(ids.Distinct());
+        lock (events)
+        {
+            // One creation, and the only removal is the test's own.
+            Assert.Equal(["create", "destroy"], events.Where(e => e.Action is "create" or "destroy").Select(e => e.Action));
+        }
+
+        bool HasDestroy()
+        {
+            lock (events)
+            {
+                return events.Any(e => e.Action == "destroy");
+            }
+        }
+    }
 }
