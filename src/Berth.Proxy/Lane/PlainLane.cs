@@ -185,23 +185,26 @@ internal sealed class PlainLane(
                 }
 
                 connection!.Begin();
+                bool? outcome;
                 using (client.ConnectionClosed.UnsafeRegister(static state => ((OriginConnection)state!).Cancel(), connection))
                 {
-                    var outcome = await ExchangeAsync(output, connection, request, answer);
-                    if (outcome is { } keepClient)
-                    {
-                        if (connection.End())
-                        {
-                            pool.Return(connection);
-                        }
-                        else
-                        {
-                            pool.Discard(connection);
-                        }
+                    outcome = await ExchangeAsync(output, connection, request, answer);
+                }
 
-                        connection = null;
-                        return keepClient;
+                // Only now (the client's going away can no longer cancel it) may the connection serve another request.
+                if (outcome is { } keepClient)
+                {
+                    if (connection.End())
+                    {
+                        pool.Return(connection);
                     }
+                    else
+                    {
+                        pool.Discard(connection);
+                    }
+
+                    connection = null;
+                    return keepClient;
                 }
 
                 // The origin closed a kept-alive connection before answering: a request without a body is

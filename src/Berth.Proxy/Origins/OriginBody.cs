@@ -6,8 +6,8 @@ namespace Berth.Proxy.Origins;
 
 /// <summary>
 /// Passes an origin's response body to a client's writer (Kestrel's response body, or the client's
-/// connection on the plain lane). Before waiting on the origin, what is written is flushed: a streamed
-/// answer reaches the client as it comes, its head first.
+/// connection on the plain lane). Each piece received is written and flushed at once, and before waiting
+/// on the origin the head is flushed too: a streamed answer reaches the client as it comes, head first.
 /// </summary>
 internal static class OriginBody
 {
@@ -35,12 +35,12 @@ internal static class OriginBody
             }
 
             var take = (int)Math.Min(remaining, connection.Buffered.Length);
-            writer.Write(connection.Buffered[..take]);
+            var result = await writer.WriteAsync(connection.BufferedMemory[..take], connection.Token);
             connection.Consume(take);
             remaining -= take;
-            if (writer.UnflushedBytes >= maxBuffer)
+            if (result.IsCanceled || result.IsCompleted)
             {
-                await FlushAsync(writer, connection);
+                throw new OperationCanceledException("the client went away");
             }
         }
     }

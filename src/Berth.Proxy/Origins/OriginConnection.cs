@@ -40,6 +40,8 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
     /// <summary>The received bytes not consumed yet.</summary>
     public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
 
+    public ReadOnlyMemory<byte> BufferedMemory => _buffer.AsMemory(_start, _end - _start);
+
     public void Begin()
     {
         _buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
