@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -65,14 +64,14 @@ public sealed class EdgeTransportTests : EdgeTestBase
     [Fact]
     public async Task PipelinedRequests_AreAnsweredInOrder()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         const string request = "GET / HTTP/1.1\r\nHost: {0}\r\n\r\n";
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             string.Format(System.Globalization.CultureInfo.InvariantCulture, request, "a.test")
             + string.Format(System.Globalization.CultureInfo.InvariantCulture, request, "b.test")
             + "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"));
 
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         // The backend answers in one chunk: "9\r\nbackend-x\r\n".
         var bodies = System.Text.RegularExpressions.Regex.Matches(answer, "\r\n9\r\n(backend-[ab])\r\n").Select(match => match.Groups[1].Value);
@@ -83,11 +82,11 @@ public sealed class EdgeTransportTests : EdgeTestBase
     [Fact]
     public async Task ClientClosingItsSendingSide_StillGetsTheAnswer()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync("GET / HTTP/1.1\r\nHost: b.test\r\n\r\n"u8.ToArray());
         socket.Shutdown(SocketShutdown.Send);
 
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
         Assert.EndsWith("\r\n9\r\nbackend-b\r\n0\r\n\r\n", answer, StringComparison.Ordinal);
@@ -96,7 +95,7 @@ public sealed class EdgeTransportTests : EdgeTestBase
     [Fact]
     public async Task ClientResettingInTheMiddleOfAnAnswer_LeavesNoConnectionBehind()
     {
-        using (var socket = await ConnectAsync())
+        using (var socket = await EdgeClients.ConnectSocketAsync(HttpEdge))
         {
             await socket.SendAsync("GET /large?bytes=33554432 HTTP/1.1\r\nHost: a.test\r\n\r\n"u8.ToArray());
             var buffer = new byte[64 * 1024];
@@ -114,10 +113,10 @@ public sealed class EdgeTransportTests : EdgeTestBase
     [Fact]
     public async Task ClientStallingInItsHeaders_IsCutOff()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync("GET / HTTP/1.1\r\nHost: a.te"u8.ToArray());
 
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer);
         await WaitForNoOpenConnectionAsync();
@@ -149,26 +148,7 @@ public sealed class EdgeTransportTests : EdgeTestBase
         await WaitForNoOpenConnectionAsync();
     }
 
-    private async Task<Socket> ConnectAsync()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, HttpEdge.Port));
-        return socket;
-    }
 
-    private static async Task<string> ReadToEndAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var received = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.ASCII.GetString(received.ToArray());
-    }
 
     /// <summary>Every client connection ends on the edge too (disposed, its descriptor out of epoll).</summary>
     private async Task WaitForNoOpenConnectionAsync()

@@ -92,13 +92,13 @@ public sealed class PlainLaneTests : EdgeTestBase
     [Fact]
     public async Task OneConnection_GoesFromTheLaneToKestrel_AtARequestBoundary()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             "GET / HTTP/1.1\r\nHost: a.test\r\n\r\n"
             + "POST /echo HTTP/1.1\r\nHost: b.test\r\nContent-Length: 5\r\n\r\nhello"
             + "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"));
 
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(answer, "^HTTP/1.1 200 OK", System.Text.RegularExpressions.RegexOptions.Multiline));
         var backends = System.Text.RegularExpressions.Regex.Matches(answer, "X-Backend: (backend-[ab])").Select(match => match.Groups[1].Value);
@@ -116,11 +116,11 @@ public sealed class PlainLaneTests : EdgeTestBase
             new EdgeRoute("a.test", A.Address),
             new EdgeRoute("scripted.test", origin.Address),
         ]);
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync(Encoding.ASCII.GetBytes(
             "GET / HTTP/1.1\r\nHost: scripted.test\r\n\r\nGET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"));
 
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.StartsWith("HTTP/1.1 502 Bad Gateway\r\n", answer, StringComparison.Ordinal);
         Assert.Contains("The application is not answering", answer, StringComparison.Ordinal);
@@ -148,7 +148,7 @@ public sealed class PlainLaneTests : EdgeTestBase
         Edge.Routes.Apply([new EdgeRoute("scripted.test", origin.Address)]);
         var cookie = new string('c', 6000);
         var head = Encoding.ASCII.GetBytes($"GET /long HTTP/1.1\r\nHost: scripted.test\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n");
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
 
         // Three sends: the head spans more than one of the pipe's 4 KB blocks and arrives incomplete twice.
         await socket.SendAsync(head.AsMemory(0, 30));
@@ -156,7 +156,7 @@ public sealed class PlainLaneTests : EdgeTestBase
         await socket.SendAsync(head.AsMemory(30, 4500));
         await Task.Delay(50);
         await socket.SendAsync(head.AsMemory(4530));
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", answer, StringComparison.Ordinal);
         Assert.EndsWith("\r\n\r\nok", answer, StringComparison.Ordinal);
@@ -169,11 +169,11 @@ public sealed class PlainLaneTests : EdgeTestBase
     [Fact]
     public async Task IdleConnection_IsClosedAfterTheKeepAliveTimeout()
     {
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync("GET / HTTP/1.1\r\nHost: a.test\r\n\r\n"u8.ToArray());
 
         // Answered, then nothing: the edge ends the connection (1 s keep-alive, swept once a second).
-        var answer = await ReadToEndAsync(socket);
+        var answer = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", answer, StringComparison.Ordinal);
         Assert.EndsWith("\r\n9\r\nbackend-a\r\n0\r\n\r\n", answer, StringComparison.Ordinal);
@@ -213,7 +213,7 @@ public sealed class PlainLaneTests : EdgeTestBase
         // Kept alive and idle on the lane when the edge stops: the connection ends at once, instead of
         // holding the stop until the host's shutdown timeout (30 s) has Kestrel abort it.
         await edge.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
-        var rest = await ReadToEndAsync(socket);
+        var rest = await EdgeClients.ReadToEndAsync(socket);
 
         Assert.Equal(string.Empty, rest);
         Assert.Equal(1, lane.Forwarded);
@@ -221,32 +221,12 @@ public sealed class PlainLaneTests : EdgeTestBase
 
     private async Task<string> SendAndReadAsync(string request)
     {
-        using var socket = await ConnectAsync();
+        using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync(Encoding.ASCII.GetBytes(request));
-        return await ReadToEndAsync(socket);
+        return await EdgeClients.ReadToEndAsync(socket);
     }
 
-    private async Task<Socket> ConnectAsync()
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, HttpEdge.Port));
-        return socket;
-    }
 
-    /// <summary>Everything until the edge closes the connection (bounded: the keep-alive timeout is 1 s).</summary>
-    private static async Task<string> ReadToEndAsync(Socket socket)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        var received = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
-        {
-            received.Write(buffer, 0, read);
-        }
-
-        return Encoding.ASCII.GetString(received.ToArray());
-    }
 }
 
 /// <summary>With the lane switched off, every request goes through Kestrel.</summary>

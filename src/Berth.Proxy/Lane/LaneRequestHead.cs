@@ -1,4 +1,5 @@
 using System.Text;
+using Berth.Proxy.Origins;
 
 namespace Berth.Proxy.Lane;
 
@@ -100,7 +101,7 @@ internal static class LaneRequestHead
             }
 
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || !IsToken(line[..colon]))
+            if (colon <= 0 || !OriginResponseHead.IsToken(line[..colon]))
             {
                 return false;
             }
@@ -259,20 +260,6 @@ internal static class LaneRequestHead
         }
 
         return number <= 65535;
-    }
-
-    // tchar (RFC 9110 §5.6.2)
-    private static bool IsToken(ReadOnlySpan<byte> name)
-    {
-        foreach (var b in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit((char)b) || "!#$%&'*+-.^_`|~"u8.Contains(b)))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     // Visible ASCII, space and tab: no controls, no obs-text (Kestrel decides about those).

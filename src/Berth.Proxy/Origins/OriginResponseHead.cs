@@ -323,8 +323,8 @@ internal static class OriginResponseHead
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 
-    // tchar (RFC 9110 §5.6.2)
-    private static bool IsToken(ReadOnlySpan<byte> name)
+    /// <summary>A header name: tchar only (RFC 9110 §5.6.2). Shared with the plain lane's request heads.</summary>
+    internal static bool IsToken(ReadOnlySpan<byte> name)
     {
         foreach (var b in name)
         {

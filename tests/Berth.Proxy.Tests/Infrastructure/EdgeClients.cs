@@ -48,6 +48,29 @@ internal static class EdgeClients
         return await reader.ReadToEndAsync(timeout.Token);
     }
 
+    /// <summary>A plain socket connected to the edge's listener, for byte-level requests.</summary>
+    public static async Task<Socket> ConnectSocketAsync(Uri edge)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, edge.Port));
+        return socket;
+    }
+
+    /// <summary>Everything received until the edge closes the connection (at most 15 s).</summary>
+    public static async Task<string> ReadToEndAsync(Socket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var received = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token)) > 0)
+        {
+            received.Write(buffer, 0, read);
+        }
+
+        return Encoding.ASCII.GetString(received.ToArray());
+    }
+
     private static async ValueTask<Stream> ConnectAsync(int port, IPAddress? source, CancellationToken cancellationToken)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
