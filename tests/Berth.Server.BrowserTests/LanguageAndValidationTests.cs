@@ -88,6 +88,30 @@ public sealed class LanguageAndValidationTests(PanelFixture fixture) : BrowserTe
     });
 
     [Fact]
+    public Task ANameSubmittedRightAfterTyping_IsTakenWhole_NotAsOfTheLastCheck() => RunAsync(async contexts =>
+    {
+        var page = await NewPersonAsync(contexts);
+        var servers = await new SignInPage(page).SignInToServersAsync(BerthTestHost.AdminEmail, BerthTestHost.AdminPassword);
+
+        // The check runs after a pause in typing; "quick" is checked and valid, the rest is submitted at
+        // once, before its own check (a fast typist pressing Enter, or clicking Create).
+        await servers.OpenNewServerDialogAsync();
+        await servers.TypeNameAsync("quick");
+        await Expect(servers.CreateButton).ToBeEnabledAsync();
+        await servers.NameField.PressSequentiallyAsync(" enter");
+        await servers.NameField.PressAsync("Enter");
+        await Expect(servers.Row("quick enter")).ToBeVisibleAsync();
+
+        await servers.OpenNewServerDialogAsync();
+        await servers.TypeNameAsync("quick");
+        await Expect(servers.CreateButton).ToBeEnabledAsync();
+        await servers.NameField.PressSequentiallyAsync(" click");
+        await servers.CreateButton.ClickAsync();
+        await Expect(servers.Row("quick click")).ToBeVisibleAsync();
+        await Expect(servers.Row("quick")).ToHaveCountAsync(0);
+    });
+
+    [Fact]
     public Task DomainNames_AreCheckedAsTheyAreTyped_IncludingNamesAlreadyInUse() => RunAsync(async contexts =>
     {
         var ownerId = await Fixture.CreateUserAsync("gina@example.com", "gina-password-1");
