@@ -20,6 +20,13 @@ internal static class EdgePages
         "Application too slow", "The application took too long to answer",
         "This name is published, but the application behind it did not answer in time.");
 
+    public static readonly byte[] BadRequest = Page(
+        "Bad request", "The request could not be understood", "The request is malformed and was not passed on.");
+
+    public static readonly byte[] Misdirected = Page(
+        "Misdirected request", "Wrong name for this connection",
+        "The connection was made for another name than the one requested. Open the address again in a new tab.");
+
     public static readonly byte[] Forbidden = Page(
         "Forbidden", "Not served from this address", "This name is only served through its content delivery network.");
 

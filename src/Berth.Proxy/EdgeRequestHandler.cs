@@ -1,5 +1,6 @@
 using System.Net;
 using Berth.Proxy.Origins;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.Extensions.Logging;
@@ -66,6 +67,21 @@ internal sealed class EdgeRequestHandler
     {
         var request = context.Request;
         var hostHeader = request.Host.Value ?? string.Empty;
+
+        // Before any path: what an HTTP/2 client can put in a field name or :path must never reach an
+        // HTTP/1.1 origin (smuggled headers and requests), whichever forwarder would write it.
+        if (!HeadRules.IsForwardable(context))
+        {
+            return EdgePages.WriteAsync(context, StatusCodes.Status400BadRequest, EdgePages.BadRequest);
+        }
+
+        // A TLS connection made for one name serves only that name: no fronting one tenant's name
+        // through another's certificate and connection (RFC 9110 §15.5.20).
+        if (request.IsHttps && context.Features.Get<ITlsHandshakeFeature>()?.HostName is { Length: > 0 } serverName
+            && !HostName.FromHeader(hostHeader).Equals(HostName.FromHeader(serverName), StringComparison.OrdinalIgnoreCase))
+        {
+            return EdgePages.WriteAsync(context, StatusCodes.Status421MisdirectedRequest, EdgePages.Misdirected);
+        }
 
         if (_challenges is not null && request.Path.StartsWithSegments(ChallengePrefix, StringComparison.Ordinal, out var rest))
         {

@@ -4,8 +4,9 @@ using Yarp.ReverseProxy.Forwarder;
 namespace Berth.Proxy;
 
 /// <summary>
-/// Copies the request as it came, keeps the client's Host header (the origin may host several names),
-/// and replaces the X-Forwarded-* headers: whatever a client sent in them is not believed.
+/// YARP's path: copies the request as it came, keeps the client's Host header (the origin may host
+/// several names), drops what <see cref="HeadRules"/> keeps on the edge, and replaces the X-Forwarded-*
+/// headers: whatever a client sent in them is not believed.
 /// </summary>
 internal sealed class EdgeTransformer(ClientAddressResolver clientAddresses) : HttpTransformer
 {
@@ -21,13 +22,19 @@ internal sealed class EdgeTransformer(ClientAddressResolver clientAddresses) : H
         var request = httpContext.Request;
         var headers = proxyRequest.Headers;
         var host = request.Host.Value;
+
+        // The same headers stay on the edge as on its own paths (client-address headers, underscore twins,
+        // what the client's Connection nominated). Connection and Upgrade are YARP's to write for upgrades.
+        var nominated = request.Headers.Connection;
+        foreach (var name in headers.Select(header => header.Key).ToArray())
+        {
+            if (name is not ("Connection" or "Upgrade") && HeadRules.IsDropped(name, nominated))
+            {
+                headers.Remove(name);
+            }
+        }
+
         headers.Host = host;
-
-        headers.Remove(ForwardedFor);
-        headers.Remove(ForwardedProto);
-        headers.Remove(ForwardedHost);
-        headers.Remove("Forwarded");
-
         var client = clientAddresses.ClientAddress(httpContext, out var trustedPeer);
         if (!trustedPeer)
         {
@@ -45,5 +52,21 @@ internal sealed class EdgeTransformer(ClientAddressResolver clientAddresses) : H
         {
             headers.TryAddWithoutValidation(ForwardedHost, host);
         }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        var result = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken);
+        if (proxyResponse is not null && proxyResponse.Headers.Connection.Count > 0)
+        {
+            // Headers the origin's Connection nominated end at this hop (RFC 9110 §7.6.1).
+            foreach (var name in proxyResponse.Headers.Connection)
+            {
+                httpContext.Response.Headers.Remove(name);
+            }
+        }
+
+        return result;
     }
 }

@@ -1,5 +1,4 @@
 using System.Text;
-using Berth.Proxy.Origins;
 
 namespace Berth.Proxy.Lane;
 
@@ -44,7 +43,29 @@ internal static class LaneRequestHead
             return end + 4 <= maxLength ? end + 4 : -1;
         }
 
-        return data.Length >= maxLength ? -1 : 0;
+        // A head with bare LF line ends never shows CRLFCRLF: it is Kestrel's (which answers it) at once,
+        // not after the request-headers timeout.
+        return data.Length >= maxLength || HasBareLineFeed(data) ? -1 : 0;
+    }
+
+    private static bool HasBareLineFeed(ReadOnlySpan<byte> data)
+    {
+        for (var offset = 0; ; )
+        {
+            var lineFeed = data[offset..].IndexOf((byte)'\n');
+            if (lineFeed < 0)
+            {
+                return false;
+            }
+
+            offset += lineFeed;
+            if (offset == 0 || data[offset - 1] != '\r')
+            {
+                return true;
+            }
+
+            offset++;
+        }
     }
 
     /// <summary>The size of a buffer that holds the origin's head for a client's head of <paramref name="headLength"/> bytes.</summary>
@@ -101,7 +122,7 @@ internal static class LaneRequestHead
             }
 
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || !OriginResponseHead.IsToken(line[..colon]))
+            if (colon <= 0 || !HeadRules.IsToken(line[..colon]))
             {
                 return false;
             }
@@ -208,10 +229,10 @@ internal static class LaneRequestHead
                 : HeaderKind.NotLane;
         }
 
-        // Replaced by the edge's own (what the client sent in them is dropped), as on the general path.
-        return Ascii.EqualsIgnoreCase(name, "Keep-Alive"u8) || Ascii.EqualsIgnoreCase(name, "X-Forwarded-For"u8)
-            || Ascii.EqualsIgnoreCase(name, "X-Forwarded-Proto"u8) || Ascii.EqualsIgnoreCase(name, "X-Forwarded-Host"u8)
-            || Ascii.EqualsIgnoreCase(name, "Forwarded"u8) || Ascii.EqualsIgnoreCase(name, "CF-Connecting-IP"u8)
+        // Kept on the edge as on the general path: Keep-Alive, the forwarding and client-address headers
+        // (the edge writes its own X-Forwarded-*), CF-Connecting-IP (Cloudflare's peers never take the
+        // lane), and their underscore twins.
+        return HeadRules.IsDropped(name) || Ascii.EqualsIgnoreCase(name, "CF-Connecting-IP"u8)
             ? HeaderKind.Dropped
             : HeaderKind.Forwarded;
     }

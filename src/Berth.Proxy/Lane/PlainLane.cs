@@ -21,8 +21,6 @@ namespace Berth.Proxy.Lane;
 internal sealed class PlainLane(
     EdgeRouteTable routes, OriginPools pools, ClientAddressResolver clients, LaneTimeouts timeouts, IOptions<EdgeOptions> options, ILogger<PlainLane> logger)
 {
-    private const int MaxResponseHeadSize = 64 * 1024;
-
     private long _forwarded;
     private long _handedOver;
 
@@ -161,10 +159,12 @@ internal sealed class PlainLane(
             return false;
         }
 
-        // The target right after the method: "/.well-known/..." may be a challenge the edge answers, and a
-        // target starting with an escape is decoded by Kestrel before it is compared. Both go the general way.
+        // The path right after the method: "/.well-known/..." may be a challenge the edge answers, and
+        // Kestrel compares it only after decoding escapes and removing dot segments ("/./.well-known",
+        // "/%2e/.well-known"). A path with a dot segment start or an escape goes the general way.
         var target = head[(head.IndexOf((byte)' ') + 1)..];
-        return !target.StartsWith("/.well-known/"u8) && !target.StartsWith("/%"u8);
+        var path = target[..target.IndexOfAny((byte)'?', (byte)' ')];
+        return path.IndexOf("/."u8) < 0 && !path.Contains((byte)'%');
     }
 
     /// <summary>Forwards one request; false when the client's connection ends with it.</summary>
@@ -254,45 +254,10 @@ internal sealed class PlainLane(
         }
 
         // Interim (1xx) answers are read past; the lane never asks for 100-continue or an upgrade.
-        int headLength;
-        int status;
-        while (true)
+        var (headLength, status) = await connection.ReceiveFinalHeadAsync();
+        if (headLength == 0)
         {
-            headLength = OriginResponseHead.FindEnd(connection.Buffered);
-            if (headLength == 0)
-            {
-                int received;
-                try
-                {
-                    received = await connection.FillAsync(MaxResponseHeadSize);
-                }
-                catch (SocketException) when (connection.Reused && connection.Buffered.IsEmpty)
-                {
-                    return null;
-                }
-
-                if (received == 0)
-                {
-                    return connection.Buffered.IsEmpty && connection.Reused
-                        ? null
-                        : throw new OriginProtocolException("the origin closed the connection inside the response head");
-                }
-
-                continue;
-            }
-
-            status = OriginResponseHead.Status(connection.Buffered[..headLength]);
-            if (status == 101)
-            {
-                throw new OriginProtocolException("the origin switched protocols unasked");
-            }
-
-            if (status >= 200)
-            {
-                break;
-            }
-
-            connection.Consume(headLength);
+            return connection.Reused ? null : throw new OriginProtocolException("the origin closed the connection without answering");
         }
 
         var framing = WriteHead(output, connection.Buffered[..headLength], status, request, out var closeClient);
@@ -304,11 +269,11 @@ internal sealed class PlainLane(
         {
             if (framing.Chunked)
             {
-                await OriginBody.CopyChunkedAsync(output, connection, MaxResponseHeadSize, passFraming: true);
+                await OriginBody.CopyChunkedAsync(output, connection, OriginResponseHead.MaxSize, passFraming: true);
             }
             else
             {
-                await OriginBody.CopyAsync(output, connection, framing.ContentLength, MaxResponseHeadSize);
+                await OriginBody.CopyAsync(output, connection, framing.ContentLength, OriginResponseHead.MaxSize);
             }
         }
 
@@ -318,7 +283,7 @@ internal sealed class PlainLane(
             throw new OperationCanceledException("the client went away");
         }
 
-        if (!framing.KeepAlive || framing.UntilClose)
+        if (!framing.Reusable(bodiless))
         {
             connection.Cancel();
         }

@@ -13,6 +13,10 @@ internal static class OriginBody
 {
     private const int MaxChunkLine = 4 * 1024;
 
+    // Trailers are read and dropped; an origin may not keep the edge reading them forever.
+    private const int MaxTrailerLines = 64;
+    private const int MaxTrailerSize = 16 * 1024;
+
     /// <summary>A body of known length, or one that ends when the origin closes (<paramref name="length"/> -1).</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public static async ValueTask CopyAsync(PipeWriter writer, OriginConnection connection, long length, int maxBuffer)
@@ -57,8 +61,14 @@ internal static class OriginBody
             if (size == 0)
             {
                 // Trailers are not passed on: read them up to the empty line.
-                while (await ReadLineAsync(writer, connection) > 0)
+                var trailerSize = 0;
+                for (var lines = 0; await ReadLineAsync(writer, connection) is var length and > 0; lines++)
                 {
+                    trailerSize += length;
+                    if (lines == MaxTrailerLines || trailerSize > MaxTrailerSize)
+                    {
+                        throw new OriginProtocolException("the origin's trailers are longer than the edge reads");
+                    }
                 }
 
                 if (passFraming)

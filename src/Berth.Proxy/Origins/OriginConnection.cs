@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using Berth.Proxy.Transport;
 
@@ -14,6 +15,9 @@ namespace Berth.Proxy.Origins;
 internal sealed class OriginConnection(EpollSocket socket) : IDisposable
 {
     private const int InitialBufferSize = 8 * 1024;
+
+    // Interim answers (103 Early Hints, 100 Continue) read past before the final one; more is a flood.
+    private const int MaxInterimResponses = 16;
 
     private readonly CancellationTokenSource _cancel = new();
     private byte[] _buffer = [];
@@ -57,7 +61,67 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
         ReturnBuffer();
         Touch();
         _busy = false;
+        socket.MarkIdle();
         return clean;
+    }
+
+    /// <summary>
+    /// Whether an idle connection can be rented: the origin has neither closed it nor sent bytes since its
+    /// last answer (bytes nobody asked for would be taken for the next request's answer).
+    /// </summary>
+    public bool IsQuiet() => socket.IsQuietSinceIdle();
+
+    /// <summary>
+    /// Receives the origin's final response head, reading past interim (1xx) answers. Returns its length
+    /// and status, or (0, 0) when the origin closed or reset the connection before sending a byte.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<(int Length, int Status)> ReceiveFinalHeadAsync()
+    {
+        var interim = 0;
+        while (true)
+        {
+            var length = OriginResponseHead.FindEnd(Buffered);
+            if (length == 0)
+            {
+                int received;
+                try
+                {
+                    received = await FillAsync(OriginResponseHead.MaxSize);
+                }
+                catch (SocketException) when (_start == _end && interim == 0)
+                {
+                    return default;
+                }
+
+                if (received == 0)
+                {
+                    return _start == _end && interim == 0
+                        ? default
+                        : throw new OriginProtocolException("the origin closed the connection inside the response head");
+                }
+
+                continue;
+            }
+
+            var status = OriginResponseHead.Status(Buffered[..length]);
+            if (status == 101)
+            {
+                throw new OriginProtocolException("the origin switched protocols unasked");
+            }
+
+            if (status >= 200)
+            {
+                return (length, status);
+            }
+
+            if (++interim > MaxInterimResponses)
+            {
+                throw new OriginProtocolException("the origin sent more interim answers than the edge reads");
+            }
+
+            Consume(length);
+        }
     }
 
     public void Cancel() => _cancel.Cancel();

@@ -16,8 +16,6 @@ namespace Berth.Proxy.Origins;
 /// </summary>
 internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
 {
-    private const int MaxResponseHeadSize = 64 * 1024;
-
     private static readonly byte[] LineEnd = "\r\n"u8.ToArray();
     private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
 
@@ -63,11 +61,13 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
                     break;
                 }
 
-                // The origin closed a kept-alive connection before answering: with no body sent, the
-                // request is safe to send again once, on a new connection.
+                // The origin closed a kept-alive connection before answering. It may have run the request all
+                // the same: only an idempotent one without a body is sent again, once, on a new connection
+                // (RFC 9110 §9.2.2); anything else gets the 502 page, as from nginx.
                 pool.Discard(connection);
                 connection = null;
-                if (outcome == Outcome.ClosedBeforeAnswer && reused && framing == RequestBodyFraming.None && attempt == 0)
+                if (outcome == Outcome.ClosedBeforeAnswer && reused && attempt == 0
+                    && framing == RequestBodyFraming.None && IsIdempotent(context.Request.Method))
                 {
                     continue;
                 }
@@ -107,6 +107,10 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         }
     }
 
+    private static bool IsIdempotent(string method) =>
+        HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method)
+        || HttpMethods.IsTrace(method) || HttpMethods.IsPut(method) || HttpMethods.IsDelete(method);
+
     private enum Outcome
     {
         Done,
@@ -131,43 +135,10 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         }
 
         // Interim (1xx) answers are read past; the edge never asks for 100-continue or an upgrade.
-        int headLength;
-        int status;
-        while (true)
+        var (headLength, status) = await connection.ReceiveFinalHeadAsync();
+        if (headLength == 0)
         {
-            headLength = OriginResponseHead.FindEnd(connection.Buffered);
-            if (headLength == 0)
-            {
-                int received;
-                try
-                {
-                    received = await connection.FillAsync(MaxResponseHeadSize);
-                }
-                catch (SocketException) when (connection.Reused && connection.Buffered.IsEmpty && framing == RequestBodyFraming.None)
-                {
-                    return Outcome.ClosedBeforeAnswer;
-                }
-
-                if (received == 0)
-                {
-                    return connection.Buffered.IsEmpty ? Outcome.ClosedBeforeAnswer : throw new OriginProtocolException("the origin closed the connection inside the response head");
-                }
-
-                continue;
-            }
-
-            status = OriginResponseHead.Status(connection.Buffered[..headLength]);
-            if (status == StatusCodes.Status101SwitchingProtocols)
-            {
-                throw new OriginProtocolException("the origin switched protocols unasked");
-            }
-
-            if (status >= 200)
-            {
-                break;
-            }
-
-            connection.Consume(headLength);
+            return Outcome.ClosedBeforeAnswer;
         }
 
         var response = context.Response;
@@ -179,15 +150,15 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         {
             if (framingOut.Chunked)
             {
-                await OriginBody.CopyChunkedAsync(response.BodyWriter, connection, MaxResponseHeadSize, passFraming: false);
+                await OriginBody.CopyChunkedAsync(response.BodyWriter, connection, OriginResponseHead.MaxSize, passFraming: false);
             }
             else
             {
-                await OriginBody.CopyAsync(response.BodyWriter, connection, framingOut.ContentLength, MaxResponseHeadSize);
+                await OriginBody.CopyAsync(response.BodyWriter, connection, framingOut.ContentLength, OriginResponseHead.MaxSize);
             }
         }
 
-        if (!framingOut.KeepAlive || framingOut.UntilClose)
+        if (!framingOut.Reusable(bodiless))
         {
             connection.Cancel();
         }
@@ -234,6 +205,19 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
     {
         if (context.RequestAborted.IsCancellationRequested)
         {
+            return;
+        }
+
+        if (error is BadHttpRequestException badRequest)
+        {
+            // The client's body broke its framing (a malformed chunk, too large): the client's fault, not
+            // the origin's. Kestrel ends the connection after this answer.
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Headers.Clear();
+                await EdgePages.WriteAsync(context, badRequest.StatusCode, EdgePages.BadRequest);
+            }
+
             return;
         }
 

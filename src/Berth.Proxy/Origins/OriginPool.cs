@@ -20,7 +20,23 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
     private readonly Lock _lock = new();
     private int _idleCount;
 
+    /// <summary>Takes an idle connection that the origin has left quiet; closes those it closed or wrote to meanwhile.</summary>
     public bool TryRent(out OriginConnection connection)
+    {
+        while (TryTakeIdle(out connection))
+        {
+            if (connection.IsQuiet())
+            {
+                return true;
+            }
+
+            Discard(connection);
+        }
+
+        return false;
+    }
+
+    private bool TryTakeIdle(out OriginConnection connection)
     {
         var current = loops.CurrentIndex;
         lock (_lock)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -15,20 +14,13 @@ internal enum RequestBodyFraming
 
 /// <summary>
 /// Writes the HTTP/1.1 request head sent to the origin: the client's method, target and headers as
-/// Kestrel parsed and validated them, the client's Host, without hop-by-hop headers, and with the
-/// edge's own <c>X-Forwarded-*</c> (whatever the client sent in them is dropped).
+/// Kestrel parsed them and <see cref="HeadRules.IsForwardable"/> checked them, the client's Host, without
+/// the headers <see cref="HeadRules.IsDropped(ReadOnlySpan{char}, Microsoft.Extensions.Primitives.StringValues)"/>
+/// keeps on the edge, and with the edge's own <c>X-Forwarded-*</c> (whatever the client sent in them is dropped).
 /// </summary>
 internal static class OriginRequestHead
 {
     private const int MaxHeadSize = 64 * 1024;
-
-    // Hop-by-hop headers (RFC 9110 §7.6.1), the framing the edge decides itself, and the forwarding
-    // headers the edge replaces. CF-Connecting-IP is dropped separately unless the peer is Cloudflare.
-    private static readonly FrozenSet<string> NotForwarded = new[]
-    {
-        "Host", "Connection", "Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Transfer-Encoding", "Upgrade",
-        "Content-Length", "Expect", "X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded",
-    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// The head in a buffer from <see cref="ArrayPool{T}.Shared"/> (the caller returns it), or false when
@@ -40,13 +32,16 @@ internal static class OriginRequestHead
         var request = context.Request;
         var writer = new HeadWriter(ArrayPool<byte>.Shared.Rent(4096));
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget;
-        if (string.IsNullOrEmpty(target) || target[0] != '/')
+        if (target != "*" && (string.IsNullOrEmpty(target) || target[0] != '/'))
         {
-            // Absolute-form or asterisk targets: the origin gets the origin-form path and query.
+            // Absolute-form targets: the origin gets the origin-form path and query. The asterisk form
+            // (OPTIONS *, which Kestrel allows for OPTIONS only) passes as it is.
             target = request.PathBase.ToUriComponent() + request.Path.ToUriComponent() + request.QueryString.ToUriComponent();
+            target = target.Length == 0 || target[0] != '/' ? "/" + target : target;
         }
 
         var host = request.Host.Value ?? string.Empty;
+        var nominated = request.Headers.Connection;
         var ok = writer.Append(request.Method) && writer.Literal(" ") && writer.Append(target) && writer.Literal(" HTTP/1.1\r\nHost: ")
             && writer.Append(host) && writer.Literal("\r\n");
 
@@ -57,7 +52,7 @@ internal static class OriginRequestHead
                 break;
             }
 
-            if (name.Length == 0 || name[0] == ':' || NotForwarded.Contains(name)
+            if (name.Length == 0 || name[0] == ':' || HeadRules.IsDropped(name, nominated)
                 || (!trustedPeer && name.Equals(ClientAddressResolver.CloudflareHeader, StringComparison.OrdinalIgnoreCase)))
             {
                 continue;

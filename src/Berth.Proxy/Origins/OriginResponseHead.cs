@@ -9,6 +9,13 @@ internal readonly record struct ResponseFraming(int Status, long ContentLength, 
 {
     /// <summary>Neither a length nor chunked: the body ends when the origin closes the connection.</summary>
     public bool UntilClose => ContentLength < 0 && !Chunked;
+
+    /// <summary>
+    /// Whether the connection may carry another request after this answer. A bodiless answer (to HEAD,
+    /// 204, 304) whose head announces a body is not trusted to have sent none: an origin that sends it
+    /// anyway would hand those bytes to the next request as its answer.
+    /// </summary>
+    public bool Reusable(bool bodiless) => KeepAlive && (bodiless ? ContentLength <= 0 && !Chunked : !UntilClose);
 }
 
 /// <summary>
@@ -18,6 +25,12 @@ internal readonly record struct ResponseFraming(int Status, long ContentLength, 
 /// </summary>
 internal static class OriginResponseHead
 {
+    /// <summary>The largest response head the edge reads (and the buffer a body is passed through).</summary>
+    public const int MaxSize = 64 * 1024;
+
+    // Header names one answer's Connection headers may nominate (bounds the second pass's work).
+    private const int MaxNominated = 32;
+
     // Common names as shared strings: no allocation for them, and Kestrel's known-header fast paths.
     private static readonly string[] KnownNames =
     [
@@ -74,7 +87,13 @@ internal static class OriginResponseHead
     {
         response.StatusCode = status;
         var sink = new ResponseSink(response.Headers);
-        var framing = Parse(head, status, ref sink);
+        var framing = Parse(head, status, ref sink, dropNominated: false, out var nominates);
+        if (nominates)
+        {
+            response.Headers.Clear();
+            framing = Parse(head, status, ref sink, dropNominated: true, out _);
+        }
+
         if (framing.ContentLength >= 0 && status != StatusCodes.Status204NoContent)
         {
             response.ContentLength = framing.ContentLength;
@@ -105,7 +124,13 @@ internal static class OriginResponseHead
         sink.Write("HTTP/1.1 "u8);
         sink.Write(statusLine[9..]);
         sink.Write("\r\n"u8);
-        var framing = Parse(head, status, ref sink);
+        var headersStart = sink.Length;
+        var framing = Parse(head, status, ref sink, dropNominated: false, out var nominates);
+        if (nominates)
+        {
+            sink.Rewind(headersStart);
+            framing = Parse(head, status, ref sink, dropNominated: true, out _);
+        }
         if (framing.ContentLength >= 0)
         {
             sink.Write("Content-Length: "u8);
@@ -140,9 +165,16 @@ internal static class OriginResponseHead
         void Framing(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, ReadOnlySpan<byte> line);
     }
 
-    private static ResponseFraming Parse<TSink>(ReadOnlySpan<byte> head, int status, ref TSink sink)
+    /// <summary>
+    /// Passes the head's headers to <paramref name="sink"/>. <paramref name="nominates"/>: a <c>Connection</c>
+    /// header names other headers, which end at this hop (RFC 9110 §7.6.1); they are dropped only in a
+    /// second pass with <paramref name="dropNominated"/> (rare: no cost for the common head).
+    /// </summary>
+    private static ResponseFraming Parse<TSink>(ReadOnlySpan<byte> head, int status, ref TSink sink, bool dropNominated, out bool nominates)
         where TSink : IHeaderSink, allows ref struct
     {
+        nominates = false;
+        var nominations = 0;
         Line(head, out var offset);
         var http10 = head[7] == '0';
         var keepAlive = !http10;
@@ -164,7 +196,7 @@ internal static class OriginResponseHead
             }
 
             var colon = line.IndexOf((byte)':');
-            if (colon <= 0 || !IsToken(line[..colon]))
+            if (colon <= 0 || !HeadRules.IsToken(line[..colon]))
             {
                 throw new OriginProtocolException("the origin sent a malformed header line");
             }
@@ -197,11 +229,25 @@ internal static class OriginResponseHead
                 foreach (var range in value.Split((byte)','))
                 {
                     var token = value[range].Trim(" \t"u8);
-                    keepAlive = Ascii.EqualsIgnoreCase(token, "close"u8) ? false
-                        : Ascii.EqualsIgnoreCase(token, "keep-alive"u8) || keepAlive;
+                    if (Ascii.EqualsIgnoreCase(token, "close"u8))
+                    {
+                        keepAlive = false;
+                    }
+                    else if (Ascii.EqualsIgnoreCase(token, "keep-alive"u8))
+                    {
+                        keepAlive = true;
+                    }
+                    else if (!token.IsEmpty)
+                    {
+                        nominates = true;
+                        if (++nominations > MaxNominated)
+                        {
+                            throw new OriginProtocolException("the origin's Connection header names too many headers");
+                        }
+                    }
                 }
             }
-            else if (!IsHopByHop(name))
+            else if (!IsHopByHop(name) && !(dropNominated && IsNominated(head, name)))
             {
                 sink.Add(name, value, line);
             }
@@ -267,6 +313,43 @@ internal static class OriginResponseHead
             bytes.CopyTo(_buffer[Length..]);
             Length += bytes.Length;
         }
+
+        /// <summary>Forgets what was written after <paramref name="length"/> bytes.</summary>
+        public void Rewind(int length)
+        {
+            Length = length;
+            ContentLength = default;
+        }
+    }
+
+    /// <summary>Whether a <c>Connection</c> header of <paramref name="head"/> names <paramref name="name"/>.</summary>
+    private static bool IsNominated(ReadOnlySpan<byte> head, ReadOnlySpan<byte> name)
+    {
+        Line(head, out var offset);
+        while (true)
+        {
+            var line = Line(head[offset..], out var consumed);
+            offset += consumed;
+            if (line.IsEmpty)
+            {
+                return false;
+            }
+
+            var colon = line.IndexOf((byte)':');
+            if (!Ascii.EqualsIgnoreCase(line[..colon], "Connection"u8))
+            {
+                continue;
+            }
+
+            var value = line[(colon + 1)..];
+            foreach (var range in value.Split((byte)','))
+            {
+                if (Ascii.EqualsIgnoreCase(value[range].Trim(" \t"u8), name))
+                {
+                    return true;
+                }
+            }
+        }
     }
 
     private static ReadOnlySpan<byte> Line(ReadOnlySpan<byte> data, out int consumed)
@@ -322,20 +405,6 @@ internal static class OriginResponseHead
     }
 
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
-
-    /// <summary>A header name: tchar only (RFC 9110 §5.6.2). Shared with the plain lane's request heads.</summary>
-    internal static bool IsToken(ReadOnlySpan<byte> name)
-    {
-        foreach (var b in name)
-        {
-            if (!(char.IsAsciiLetterOrDigit((char)b) || "!#$%&'*+-.^_`|~"u8.Contains(b)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 
     // field-value: visible characters, space, tab and obs-text; never NUL, CR, LF or other controls.
     private static bool IsFieldValue(ReadOnlySpan<byte> value)

@@ -34,6 +34,7 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
     // The operation's own.
     private bool _mayHaveInput;
     private int _inputEventsWhenDrained;
+    private int _inputEventsWhenIdle;
 
     public EpollSocket(AddressFamily family, EpollLoop loop)
     {
@@ -106,6 +107,26 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
         }
 
         return ReceiveWhenReadableAsync(buffer, cancellationToken);
+    }
+
+    /// <summary>Marks the end of an exchange: from here on, any input is unsolicited.</summary>
+    public void MarkIdle() => _inputEventsWhenIdle = Volatile.Read(ref _inputEvents);
+
+    /// <summary>
+    /// Whether nothing arrived (no byte, no end of stream) since <see cref="MarkIdle"/>. Without an input
+    /// event since then the answer is known for free; after one (which may also be the late event of
+    /// bytes already read) a non-blocking peek decides.
+    /// </summary>
+    public unsafe bool IsQuietSinceIdle()
+    {
+        if (Volatile.Read(ref _inputEvents) == _inputEventsWhenIdle && !Volatile.Read(ref _hangUp))
+        {
+            return true;
+        }
+
+        byte peeked;
+        var received = Libc.Recv(_fd, &peeked, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT);
+        return received < 0 && Marshal.GetLastPInvokeError() == Libc.EAGAIN;
     }
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

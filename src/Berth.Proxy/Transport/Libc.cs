@@ -24,6 +24,8 @@ internal static unsafe partial class Libc
     public const int EFD_NONBLOCK = 0x800;
 
     public const int MSG_NOSIGNAL = 0x4000;
+    public const int MSG_PEEK = 0x2;
+    public const int MSG_DONTWAIT = 0x40;
     public const int SHUT_RDWR = 2;
 
     // struct epoll_event { uint32_t events; uint64_t data; }: packed (12 bytes) on x86-64 only.

@@ -12,9 +12,13 @@ namespace Berth.Proxy.Tests.Infrastructure;
 /// </summary>
 internal sealed class ScriptedOrigin : IAsyncDisposable
 {
+    /// <summary>An answer that closes the connection without sending a byte.</summary>
+    public const string CloseWithoutAnswer = "\0close";
+
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Func<int, string?> _answer;
+    private readonly Func<int, string?>? _afterAnswer;
     private readonly bool _closeAfterAnswer;
     private readonly Task _accepting;
     private int _connections;
@@ -22,9 +26,11 @@ internal sealed class ScriptedOrigin : IAsyncDisposable
 
     /// <param name="answer">The bytes to answer request number N (from 1) with; null: stay silent.</param>
     /// <param name="closeAfterAnswer">Close the connection after each answer (an origin that ends keep-alive).</param>
-    public ScriptedOrigin(Func<int, string?> answer, bool closeAfterAnswer = false)
+    /// <param name="afterAnswer">Bytes written on their own once answer N is on its way (bytes nobody asked for); null: none.</param>
+    public ScriptedOrigin(Func<int, string?> answer, bool closeAfterAnswer = false, Func<int, string?>? afterAnswer = null)
     {
         _answer = answer;
+        _afterAnswer = afterAnswer;
         _closeAfterAnswer = closeAfterAnswer;
         _listener.Start();
         _accepting = AcceptAsync();
@@ -37,12 +43,20 @@ internal sealed class ScriptedOrigin : IAsyncDisposable
     /// <summary>Every request head (and body) received, in order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
+    /// <summary>Released by the test to let the origin write the bytes of <c>afterAnswer</c>.</summary>
+    public SemaphoreSlim SendUnsolicited { get; } = new(0);
+
+    /// <summary>Released each time the bytes of <c>afterAnswer</c> have been written.</summary>
+    public SemaphoreSlim AfterAnswerWritten { get; } = new(0);
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         _listener.Stop();
         await _accepting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
+        SendUnsolicited.Dispose();
+        AfterAnswerWritten.Dispose();
     }
 
     private async Task AcceptAsync()
@@ -103,13 +117,28 @@ internal sealed class ScriptedOrigin : IAsyncDisposable
 
                 Requests.Enqueue(Encoding.Latin1.GetString([.. received.GetRange(0, head.Length + length)]));
                 received.RemoveRange(0, head.Length + length);
-                var answer = _answer(Interlocked.Increment(ref _requests));
+                var number = Interlocked.Increment(ref _requests);
+                var answer = _answer(number);
                 if (answer is null)
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                 }
 
+                if (answer == CloseWithoutAnswer)
+                {
+                    return;
+                }
+
                 await stream.WriteAsync(Encoding.Latin1.GetBytes(answer!), _stop.Token);
+                if (_afterAnswer?.Invoke(number) is { } unsolicited)
+                {
+                    // Written when the test says so (after its client has the answer): the edge has then
+                    // read the answer whole, and these bytes wait on an idle pooled connection.
+                    await SendUnsolicited.WaitAsync(_stop.Token);
+                    await stream.WriteAsync(Encoding.Latin1.GetBytes(unsolicited), _stop.Token);
+                    AfterAnswerWritten.Release();
+                }
+
                 if (_closeAfterAnswer)
                 {
                     return;
