@@ -30,15 +30,21 @@ internal static class EdgePages
     public static readonly byte[] Forbidden = Page(
         "Forbidden", "Not served from this address", "This name is only served through its content delivery network.");
 
+    // Indexed by status (502, 504), HEAD or not, then closing or not.
     private static readonly byte[][] RawPages =
     [
-        RawPage("502 Bad Gateway", BadGateway, withBody: true), RawPage("502 Bad Gateway", BadGateway, withBody: false),
-        RawPage("504 Gateway Timeout", GatewayTimeout, withBody: true), RawPage("504 Gateway Timeout", GatewayTimeout, withBody: false),
+        .. from status in new[] { ("502 Bad Gateway", BadGateway), ("504 Gateway Timeout", GatewayTimeout) }
+           from withBody in new[] { true, false }
+           from close in new[] { false, true }
+           select RawPage(status.Item1, status.Item2, withBody, close),
     ];
 
-    /// <summary>A whole HTTP/1.1 answer (head and page) with the same headers as <see cref="WriteAsync"/>: 502 or 504.</summary>
-    public static byte[] Raw(int statusCode, bool headRequest) =>
-        RawPages[(statusCode == StatusCodes.Status504GatewayTimeout ? 2 : 0) + (headRequest ? 1 : 0)];
+    /// <summary>
+    /// A whole HTTP/1.1 answer (head and page) with the same headers as <see cref="WriteAsync"/>: 502 or 504,
+    /// with <c>Connection: close</c> when the connection ends after it (<paramref name="close"/>).
+    /// </summary>
+    public static byte[] Raw(int statusCode, bool headRequest, bool close) =>
+        RawPages[(statusCode == StatusCodes.Status504GatewayTimeout ? 4 : 0) + (headRequest ? 2 : 0) + (close ? 1 : 0)];
 
     public static Task WriteAsync(HttpContext context, int statusCode, byte[] page)
     {
@@ -52,10 +58,11 @@ internal static class EdgePages
             : response.Body.WriteAsync(page, 0, page.Length, context.RequestAborted);
     }
 
-    private static byte[] RawPage(string status, byte[] page, bool withBody) =>
+    private static byte[] RawPage(string status, byte[] page, bool withBody, bool close) =>
     [
         .. Encoding.ASCII.GetBytes(
-            $"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {page.Length}\r\nCache-Control: no-store\r\n\r\n"),
+            $"HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {page.Length}\r\nCache-Control: no-store\r\n"
+            + (close ? "Connection: close\r\n\r\n" : "\r\n")),
         .. withBody ? page : [],
     ];
 

@@ -46,7 +46,15 @@ internal static class HeadRules
             return false;
         }
 
-        foreach (var (name, values) in request.Headers)
+        // No transfer coding but chunked: the edge decodes chunked only, and the origin would get the body
+        // still coded under a "chunked" of the edge's own.
+        var headers = request.Headers;
+        if (headers.TransferEncoding.Count > 0 && !IsChunkedOnly(headers.TransferEncoding))
+        {
+            return false;
+        }
+
+        foreach (var (name, values) in headers)
         {
             // Kestrel keeps HTTP/2's pseudo-headers (":authority", ":path", …) beside the others.
             if (!IsToken(name.Length > 1 && name[0] == ':' ? name.AsSpan(1) : name))
@@ -171,6 +179,9 @@ internal static class HeadRules
 
         return true;
     }
+
+    private static bool IsChunkedOnly(StringValues values) =>
+        values.Count == 1 && values[0].AsSpan().Trim(" \t").Equals("chunked", StringComparison.OrdinalIgnoreCase);
 
     // A field value: no NUL, CR, LF or other control characters but tab (obs-text is the path's to decide).
     private static bool IsFieldValue(ReadOnlySpan<char> value)

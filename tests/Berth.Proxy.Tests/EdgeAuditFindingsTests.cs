@@ -14,20 +14,23 @@ namespace Berth.Proxy.Tests;
 /// </summary>
 public class EdgeAuditFindingsTests : EdgeTestBase
 {
+    // A whole answer of its own, as a desynchronised connection would hand it to the next request.
+    private const string Leaked = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nleaked";
+
     private readonly ChallengeBook _challenges = new();
 
     [Fact]
     public async Task E2_HeadAnsweredWithABody_DoesNotLeakIntoTheNextAnswer()
     {
         // The origin answers the HEAD with a body it should not send, written after the head.
-        await using var origin = new ScriptedOrigin(
-            n => n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n" : $"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nanswer {n}",
-            afterAnswer: n => n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nleaked" : null);
+        await using var origin = new ScriptedOrigin((n, _) => n == 1
+            ? new OriginCue("HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n", Late: Leaked)
+            : new OriginCue($"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nanswer {n}"));
         using var client = Route(origin);
 
         using var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("http://scripted.test/")));
-        origin.SendUnsolicited.Release();
-        await origin.AfterAnswerWritten.WaitAsync(TimeSpan.FromSeconds(10));
+        origin.ReleaseLate();
+        await origin.LateSent.WaitAsync(TimeSpan.FromSeconds(10));
         var next = await client.GetStringAsync(new Uri("http://scripted.test/"));
 
         Assert.Equal(HttpStatusCode.OK, head.StatusCode);
@@ -37,14 +40,13 @@ public class EdgeAuditFindingsTests : EdgeTestBase
     [Fact]
     public async Task E2_BytesAfterALengthDelimitedBody_AreNeverTakenForTheNextAnswer()
     {
-        await using var origin = new ScriptedOrigin(
-            n => $"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nanswer {n}",
-            afterAnswer: n => n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nleaked" : null);
+        await using var origin = new ScriptedOrigin((n, _) =>
+            new OriginCue($"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nanswer {n}", Late: n == 1 ? Leaked : null));
         using var client = Route(origin);
 
         var first = await client.GetStringAsync(new Uri("http://scripted.test/"));
-        origin.SendUnsolicited.Release();
-        await origin.AfterAnswerWritten.WaitAsync(TimeSpan.FromSeconds(10));
+        origin.ReleaseLate();
+        await origin.LateSent.WaitAsync(TimeSpan.FromSeconds(10));
         var second = await client.GetStringAsync(new Uri("http://scripted.test/"));
 
         Assert.Equal("answer 1", first);
@@ -55,14 +57,14 @@ public class EdgeAuditFindingsTests : EdgeTestBase
     [Fact]
     public async Task E2_NotModifiedFollowedByABody_DoesNotLeakIntoTheNextAnswer()
     {
-        await using var origin = new ScriptedOrigin(
-            n => n == 1 ? "HTTP/1.1 304 Not Modified\r\nContent-Length: 46\r\n\r\n" : $"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nanswer {n}",
-            afterAnswer: n => n == 1 ? "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nleaked" : null);
+        await using var origin = new ScriptedOrigin((n, _) => n == 1
+            ? new OriginCue("HTTP/1.1 304 Not Modified\r\nContent-Length: 46\r\n\r\n", Late: Leaked)
+            : new OriginCue($"HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nanswer {n}"));
         using var client = Route(origin);
 
         using var notModified = await client.GetAsync(new Uri("http://scripted.test/"));
-        origin.SendUnsolicited.Release();
-        await origin.AfterAnswerWritten.WaitAsync(TimeSpan.FromSeconds(10));
+        origin.ReleaseLate();
+        await origin.LateSent.WaitAsync(TimeSpan.FromSeconds(10));
         var next = await client.GetStringAsync(new Uri("http://scripted.test/"));
 
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
@@ -73,11 +75,11 @@ public class EdgeAuditFindingsTests : EdgeTestBase
     public async Task E3_PostWithoutBody_IsNotSentTwiceWhenAReusedConnectionCloses()
     {
         // Request 1 keeps the connection; the origin then closes it on receiving the POST, without answering.
-        await using var origin = new ScriptedOrigin(n => n switch
+        await using var origin = new ScriptedOrigin((n, _) => n switch
         {
-            1 => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-            2 => ScriptedOrigin.CloseWithoutAnswer,
-            _ => "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain",
+            1 => new OriginCue("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            2 => new OriginCue(null, CloseInstead: true),
+            _ => new OriginCue("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain"),
         });
         using var client = Route(origin);
 
@@ -91,11 +93,11 @@ public class EdgeAuditFindingsTests : EdgeTestBase
     [Fact]
     public async Task E3_GetWithoutBody_IsStillSentAgainWhenAReusedConnectionCloses()
     {
-        await using var origin = new ScriptedOrigin(n => n switch
+        await using var origin = new ScriptedOrigin((n, _) => n switch
         {
-            1 => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
-            2 => ScriptedOrigin.CloseWithoutAnswer,
-            _ => "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain",
+            1 => new OriginCue("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+            2 => new OriginCue(null, CloseInstead: true),
+            _ => new OriginCue("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain"),
         });
         using var client = Route(origin);
 

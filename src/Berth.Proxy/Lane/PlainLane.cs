@@ -315,9 +315,9 @@ internal sealed class PlainLane(
             return false;
         }
 
-        var page = EdgePages.Raw(timedOut ? 504 : 502, request.IsHead);
+        var page = EdgePages.Raw(timedOut ? 504 : 502, request.IsHead, request.Close);
         var result = await client.Transport.Output.WriteAsync(page);
-        return !result.IsCanceled && !result.IsCompleted;
+        return !request.Close && !result.IsCanceled && !result.IsCompleted;
     }
 
     /// <summary>Whether the answer to the current request has begun (one per connection: no allocation per request).</summary>

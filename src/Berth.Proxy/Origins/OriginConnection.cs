@@ -61,7 +61,6 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
         ReturnBuffer();
         Touch();
         _busy = false;
-        socket.MarkIdle();
         return clean;
     }
 
@@ -69,7 +68,7 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
     /// Whether an idle connection can be rented: the origin has neither closed it nor sent bytes since its
     /// last answer (bytes nobody asked for would be taken for the next request's answer).
     /// </summary>
-    public bool IsQuiet() => socket.IsQuietSinceIdle();
+    public bool IsQuiet() => socket.IsQuiet();
 
     /// <summary>
     /// Receives the origin's final response head, reading past interim (1xx) answers. Returns its length

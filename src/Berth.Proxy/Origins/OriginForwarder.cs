@@ -171,7 +171,18 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         var sizeLine = new byte[20];
         while (true)
         {
-            var read = await body.ReadAsync(connection.Token);
+            ReadResult read;
+            try
+            {
+                read = await body.ReadAsync(connection.Token);
+            }
+            catch (IOException e) when (e is not BadHttpRequestException)
+            {
+                // Kestrel reports some framing errors of the client's body as a plain IOException
+                // ("Bad chunk size data."): still the client's fault, not the origin's.
+                throw new BadHttpRequestException(e.Message, StatusCodes.Status400BadRequest, e);
+            }
+
             foreach (var segment in read.Buffer)
             {
                 if (chunked && !segment.IsEmpty)

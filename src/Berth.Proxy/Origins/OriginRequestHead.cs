@@ -60,7 +60,7 @@ internal static class OriginRequestHead
 
             foreach (var value in values)
             {
-                ok = ok && writer.Append(name) && writer.Literal(": ") && writer.Append(value) && writer.Literal("\r\n");
+                ok = ok && writer.Append(name) && writer.Literal(": ") && writer.AppendValue(value) && writer.Literal("\r\n");
             }
         }
 
@@ -120,6 +120,35 @@ internal static class OriginRequestHead
             }
 
             Length += text.Length;
+            return true;
+        }
+
+        /// <summary>
+        /// A header value: beyond ASCII, the UTF-8 bytes Kestrel decoded it from (its default decoding), so the
+        /// origin gets the bytes the client sent; controls are refused as in <see cref="Append(string?)"/>.
+        /// </summary>
+        public bool AppendValue(string? value)
+        {
+            if (value is null || System.Text.Ascii.IsValid(value))
+            {
+                return Append(value);
+            }
+
+            var length = System.Text.Encoding.UTF8.GetByteCount(value);
+            if (!Reserve(length))
+            {
+                return false;
+            }
+
+            foreach (var c in value)
+            {
+                if (c < 0x20 ? c != '\t' : c == 0x7F)
+                {
+                    return false;
+                }
+            }
+
+            Length += System.Text.Encoding.UTF8.GetBytes(value, Buffer.AsSpan(Length));
             return true;
         }
 

@@ -34,7 +34,6 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
     // The operation's own.
     private bool _mayHaveInput;
     private int _inputEventsWhenDrained;
-    private int _inputEventsWhenIdle;
 
     public EpollSocket(AddressFamily family, EpollLoop loop)
     {
@@ -109,21 +108,12 @@ internal sealed class EpollSocket : IEpollHandler, IValueTaskSource, IDisposable
         return ReceiveWhenReadableAsync(buffer, cancellationToken);
     }
 
-    /// <summary>Marks the end of an exchange: from here on, any input is unsolicited.</summary>
-    public void MarkIdle() => _inputEventsWhenIdle = Volatile.Read(ref _inputEvents);
-
     /// <summary>
-    /// Whether nothing arrived (no byte, no end of stream) since <see cref="MarkIdle"/>. Without an input
-    /// event since then the answer is known for free; after one (which may also be the late event of
-    /// bytes already read) a non-blocking peek decides.
+    /// Whether nothing is waiting to be read: no byte, no end of stream. A non-blocking peek asks the
+    /// kernel itself: the loop's input events may lag behind what has arrived (another thread tells them).
     /// </summary>
-    public unsafe bool IsQuietSinceIdle()
+    public unsafe bool IsQuiet()
     {
-        if (Volatile.Read(ref _inputEvents) == _inputEventsWhenIdle && !Volatile.Read(ref _hangUp))
-        {
-            return true;
-        }
-
         byte peeked;
         var received = Libc.Recv(_fd, &peeked, 1, Libc.MSG_PEEK | Libc.MSG_DONTWAIT);
         return received < 0 && Marshal.GetLastPInvokeError() == Libc.EAGAIN;
