@@ -101,12 +101,7 @@ public sealed partial class CertificateReconciler(
         var rows = await db.Certificates.OrderBy(c => c.Id).ToListAsync(cancellationToken);
 
         var dropped = rows.Where(row => !wanted.Contains(row.DomainName)).ToList();
-        foreach (var row in dropped)
-        {
-            installer.Remove(row.DomainName);
-            db.Certificates.Remove(row);
-            LogDropped(logger, row.DomainName);
-        }
+        db.Certificates.RemoveRange(dropped);
 
         var now = Clock.GetUtcNow();
         var known = rows.Select(row => row.DomainName).ToHashSet(StringComparer.Ordinal);
@@ -121,6 +116,14 @@ public sealed partial class CertificateReconciler(
 
         if (dropped.Count > 0)
         {
+            // Off the edge only once the rows are gone: whoever sees the edge without the certificate
+            // finds no row either (and a failed save leaves both in place).
+            foreach (var row in dropped)
+            {
+                installer.Remove(row.DomainName);
+                LogDropped(logger, row.DomainName);
+            }
+
             edgeRoutes.Request();
         }
 
