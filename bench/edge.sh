@@ -1,25 +1,49 @@
 #!/usr/bin/env bash
-# The edge benchmark: one small static origin (nginx, 1 worker, a 23-byte file on 127.0.0.1) measured
-# with wrk three ways — direct (the limit), through Berth's edge, through nginx as a reverse proxy
-# configured the same way (keep-alive upstream, same forwarding headers) — with 1 and with 10,000
-# routes; then the edge's memory growth with 10,000 routes and 1,000 certificates.
-# Loopback only; every load is bounded (wrk -t2 -c64 -d6s after a 2 s warm-up).
-#   bench/edge.sh            (env: DURATION=6s CONNECTIONS=64 THREADS=2 NGINX_WORKERS=auto ROUNDS=3 WARMUP=5s)
-# Every target runs in each round, interleaved, and the best round counts: other work on a shared
-# machine disturbs single runs. "proxy CPU" is the CPU time of the measured process(es) per request.
+# The edge benchmark: one origin (nginx, 1 worker, on 127.0.0.1) measured with wrk through every proxy,
+# in one run, on two workloads:
+#   file  today's 23-byte static file (wrk -c$CONNECTIONS);
+#   page  a realistic page: about 10 KB of HTML after 1-2 ms of think time per request (ngx.sleep(0.001)
+#         in the origin's Lua module, like an application waiting on its database; wrk -c$PAGE_CONNECTIONS).
+#         The same nginx for both and every target: about 20 µs of CPU per file and 35 per page, where
+#         an origin in .NET or Python would take much of the CPU the proxies are measured on.
+# Targets (all with one route, bench-0.test, and the same forwarding headers; keep-alive to the origin,
+# access logs off, each proxy with its own default worker/thread count: one per core here):
+#   direct          wrk straight to the origin (the limit)
+#   nginx           nginx as the reverse proxy (worker_processes $NGINX_WORKERS)
+#   haproxy         HAProxy (nbthread left to its default: one thread per core; http-reuse always)
+#   caddy           Caddy, what the original platform ran (GOMAXPROCS left to its default)
+#   edge-yarp       Berth's edge on YARP's forwarder and Kestrel's socket transport alone
+#   edge-origin     + the edge's own HTTP/1.1 origin client (src/Berth.Proxy/Origins)
+#   edge-transport  + its own epoll transport (src/Berth.Proxy/Transport)
+#   edge-lane       + the plain lane (src/Berth.Proxy/Lane): the edge as in production
+#   nginx-https     nginx over HTTPS (TLS 1.3, a self-signed P-256 certificate made here)
+#   edge-https      the production edge over HTTPS, same certificate
+# Then the edge's memory with 10,000 routes and 1,000 certificates, and YARP's own routes for comparison.
+#   bench/edge.sh        (env: ROUNDS=5 DURATION=6s WARMUP=5s THREADS=2 CONNECTIONS=64 PAGE_CONNECTIONS=128
+#                         NGINX_WORKERS=auto; quick try: ROUNDS=1 DURATION=2s WARMUP=1s)
+# Every target runs once per round, odd rounds in the order above and even rounds reversed, so no target
+# always follows the same other one; other work on a shared machine moves single runs by ±15%, so each
+# ratio to nginx is taken within a round (targets measured seconds apart) and the median over rounds is
+# printed. "CPU" is the CPU time per request of the measured process(es): the proxy's, or the origin's
+# for direct; "origin CPU" is the origin's in the same run. Loopback only; every load is bounded (wrk -d).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 
 DURATION=${DURATION:-6s}
-CONNECTIONS=${CONNECTIONS:-64}
-THREADS=${THREADS:-2}
-NGINX_WORKERS=${NGINX_WORKERS:-auto}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 WARMUP=${WARMUP:-5s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+# Think time holds each request about 1.2 ms at the origin: 128 connections allow 128 / 1.2 ms ≈ 100,000
+# req/s before the think time limits anything, several times what any proxy reaches here, so the proxies
+# stay CPU-bound, while each keeps up to 128 origin connections busy as a loaded site would.
+PAGE_CONNECTIONS=${PAGE_CONNECTIONS:-128}
+NGINX_WORKERS=${NGINX_WORKERS:-auto}
 ROUTES_MANY=10000
+HOST=bench-0.test
 
-ensure_apt_packages wrk nginx
+ensure_apt_packages wrk nginx libnginx-mod-http-lua haproxy caddy openssl util-linux
 
 work=$(mktemp -d /tmp/berth-bench.XXXXXX)
 chmod 755 "$work"
@@ -35,12 +59,38 @@ trap cleanup EXIT
 log "building bench/EdgeBench (Release)"
 dotnet build bench/EdgeBench -c Release -nologo -v quiet -o "$work/edge" >/dev/null
 
-# --- the origin: nginx serving one small file -------------------------------------------------
-mkdir -p "$work/www" "$work/origin" "$work/proxy"
+# --- the certificate for HTTPS, and a name for wrk to send as SNI -----------------------------------
+mkdir -p "$work/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 7 -subj "/CN=$HOST" \
+  -addext "subjectAltName=DNS:$HOST,IP:127.0.0.1" -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null
+chmod 644 "$work/tls/key.pem"
+# wrk sends the URL's host as SNI and has no --resolve: each HTTPS wrk runs in a mount namespace of its
+# own where a bind mount over /etc/hosts maps bench-0.test to 127.0.0.1 (nothing changes outside it).
+# Without namespaces (no CAP_SYS_ADMIN) the URL says 127.0.0.1 and both servers' fallback certificate
+# answers; an edge that refuses SNI/Host mismatches with 421 would then fail the run.
+printf '127.0.0.1 localhost\n127.0.0.1 %s\n' "$HOST" > "$work/hosts"
+tls_host=$HOST
+if ! unshare --mount sh -c 'mount --bind "$1" /etc/hosts && getent hosts "$2"' sh "$work/hosts" "$HOST" >/dev/null 2>&1; then
+  log "no mount namespace for wrk: HTTPS goes to https://127.0.0.1 (SNI 127.0.0.1, fallback certificate)"
+  tls_host=127.0.0.1
+fi
+
+# --- the origin: nginx, one worker; the file, and the page after its think time ---------------------
+mkdir -p "$work/www" "$work/origin"
 printf 'hello from the origin\n' > "$work/www/index.txt"   # 23 bytes, like the baseline in ENVIRONMENT.md
+{
+  printf '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8"><title>A page</title></head>\n<body>\n'
+  for ((i = 1; i <= 67; i++)); do
+    printf '<p class="item-%02d">Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua, %02d.</p>\n' "$i" "$i"
+  done
+  printf '</body>\n</html>\n'
+} > "$work/www/page.html"
 chmod -R a+rX "$work/www"
+page_bytes=$(stat -c %s "$work/www/page.html")
 origin_port=$(free_port)
 cat > "$work/origin/nginx.conf" <<CONF
+load_module /usr/share/nginx/modules/ndk_http_module.so;
+load_module /usr/share/nginx/modules/ngx_http_lua_module.so;
 worker_processes 1;
 pid $work/origin/nginx.pid;
 error_log $work/origin/error.log warn;
@@ -49,146 +99,253 @@ http {
   access_log off;
   keepalive_requests 1000000;
   keepalive_timeout 120s;
-  server { listen 127.0.0.1:$origin_port default_server; root $work/www; location / { } }
+  server {
+    listen 127.0.0.1:$origin_port default_server; root $work/www;
+    location / { }
+    # Think time: nginx's timers count whole milliseconds, so 1 ms asked is 1-2 ms waited (measured below).
+    location = /page.html { access_by_lua_block { ngx.sleep(0.001) } }
+  }
 }
 CONF
 nginx -p "$work/origin" -c "$work/origin/nginx.conf" -g 'daemon off;' &
 pids+=($!)
-wait_until 10 curl -fsS "http://127.0.0.1:$origin_port/index.txt" || die "origin did not start"
+wait_until 10 curl -fsS "http://127.0.0.1:$origin_port/page.html" || die "origin did not start"
+origin_workers=$(pgrep -P "$(cat "$work/origin/nginx.pid")" | tr '\n' ' ')
 
-# --- nginx as the reverse proxy, N server blocks --------------------------------------------------
-start_nginx_proxy() { # routes port
-  local routes=$1 port=$2 dir="$work/proxy-$1"
-  mkdir -p "$dir"
-  {
-    echo "worker_processes $NGINX_WORKERS;"
-    echo "pid $dir/nginx.pid; error_log $dir/error.log warn;"
-    echo "events { worker_connections 4096; }"
-    echo "http {"
-    echo "  access_log off; keepalive_requests 1000000; keepalive_timeout 120s;"
-    echo "  server_names_hash_max_size 65536; server_names_hash_bucket_size 128;"
-    echo "  upstream origin { server 127.0.0.1:$origin_port; keepalive 128; }"
-    echo "  proxy_http_version 1.1; proxy_buffering off;"
-    echo "  proxy_set_header Connection \"\"; proxy_set_header Host \$http_host;"
-    echo "  proxy_set_header X-Forwarded-For \$remote_addr; proxy_set_header X-Forwarded-Proto \$scheme;"
-    echo "  proxy_set_header X-Forwarded-Host \$http_host;"
-    echo "  server { listen 127.0.0.1:$port default_server; return 404; }"
-    for ((i = 0; i < routes; i++)); do
-      echo "  server { listen 127.0.0.1:$port; server_name bench-$i.test; location / { proxy_pass http://origin; } }"
-    done
-    echo "}"
-  } > "$dir/nginx.conf"
-  nginx -p "$dir" -c "$dir/nginx.conf" -g 'daemon off;' &
-  pids+=($!)
-  wait_until 20 curl -fsS -H "Host: bench-0.test" "http://127.0.0.1:$port/index.txt" || die "nginx proxy did not start"
+# --- nginx as the reverse proxy, HTTP and HTTPS ---------------------------------------------------
+nginx_port=$(free_port) nginx_tls_port=$(free_port)
+mkdir -p "$work/nginx"
+cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes $NGINX_WORKERS;
+pid $work/nginx/nginx.pid; error_log $work/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off; keepalive_requests 1000000; keepalive_timeout 120s;
+  ssl_certificate $work/tls/cert.pem; ssl_certificate_key $work/tls/key.pem;
+  upstream origin { server 127.0.0.1:$origin_port; keepalive 128; }
+  proxy_http_version 1.1; proxy_buffering off;
+  proxy_set_header Connection ""; proxy_set_header Host \$http_host;
+  proxy_set_header X-Forwarded-For \$remote_addr; proxy_set_header X-Forwarded-Proto \$scheme;
+  proxy_set_header X-Forwarded-Host \$http_host;
+  server { listen 127.0.0.1:$nginx_port default_server; listen 127.0.0.1:$nginx_tls_port ssl default_server; return 404; }
+  server {
+    listen 127.0.0.1:$nginx_port; listen 127.0.0.1:$nginx_tls_port ssl; server_name $HOST;
+    location / { proxy_pass http://origin; }
+  }
 }
+CONF
+nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -g 'daemon off;' &
+pids+=($!)
+wait_until 20 curl -fsS -H "Host: $HOST" "http://127.0.0.1:$nginx_port/index.txt" || die "nginx proxy did not start"
 
-# --- Berth's edge ---------------------------------------------------------------------------------
+# --- HAProxy ----------------------------------------------------------------------------------------
+haproxy_port=$(free_port)
+cat > "$work/haproxy.cfg" <<CONF
+global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 120s
+  timeout server 120s
+  timeout http-keep-alive 120s
+  # Like nginx's upstream keepalive: any idle origin connection serves any request.
+  http-reuse always
+frontend proxy
+  bind 127.0.0.1:$haproxy_port
+  http-request set-header X-Forwarded-For %[src]
+  http-request set-header X-Forwarded-Proto http
+  http-request set-header X-Forwarded-Host %[req.hdr(host)]
+  use_backend origin if { req.hdr(host) -i $HOST }
+backend origin
+  server origin 127.0.0.1:$origin_port
+CONF
+haproxy -db -f "$work/haproxy.cfg" &
+pids+=($!)
+haproxy_pid=$!
+wait_until 20 curl -fsS -H "Host: $HOST" "http://127.0.0.1:$haproxy_port/index.txt" || die "HAProxy did not start"
+haproxy_threads=$(awk '/^Threads/ { print $2 }' "/proc/$haproxy_pid/status")
+
+# --- Caddy (X-Forwarded-For/-Proto/-Host are its reverse_proxy's defaults) -------------------------
+caddy_port=$(free_port)
+mkdir -p "$work/caddy"
+cat > "$work/caddy/Caddyfile" <<CONF
+{
+	admin off
+	auto_https off
+	storage file_system $work/caddy/data
+}
+http://$HOST:$caddy_port {
+	bind 127.0.0.1
+	reverse_proxy 127.0.0.1:$origin_port {
+		transport http {
+			keepalive_idle_conns_per_host 256
+		}
+	}
+}
+CONF
+HOME="$work/caddy" XDG_CONFIG_HOME="$work/caddy" XDG_DATA_HOME="$work/caddy" \
+  caddy run --config "$work/caddy/Caddyfile" --adapter caddyfile > "$work/caddy/out.log" 2>&1 &
+pids+=($!)
+caddy_pid=$!
+wait_until 20 curl -fsS -H "Host: $HOST" "http://127.0.0.1:$caddy_port/index.txt" || { cat "$work/caddy/out.log" >&2; die "Caddy did not start"; }
+
+# --- Berth's edge, one process per variant ----------------------------------------------------------
+# Server GC, non-concurrent, PGO and no trace propagation are in bench/EdgeBench/EdgeBench.csproj.
 edge_pid=""
 edge_inputs=()
-# The edge runs as in production (its own epoll transport, handlers inline on its loops); server GC,
-# non-concurrent, PGO and no trace propagation are in bench/EdgeBench/EdgeBench.csproj.
-start_edge() { # routes certificates port -> sets edge_pid, prints the ready line
-  local routes=$1 certificates=$2 port=$3 fifo="$work/edge-$1-$2.in"
+start_edge() { # name port [EdgeBench arguments...] -> sets edge_pid
+  local name=$1 port=$2 fifo="$work/$1.in"
+  shift 2
   mkfifo "$fifo"
-  "$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --port "$port" \
-    --routes "$routes" --certificates "$certificates" < "$fifo" > "$work/edge-$1-$2.out" 2>&1 &
+  "$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --port "$port" "$@" < "$fifo" > "$work/$name.out" 2>&1 &
   edge_pid=$!
   pids+=($edge_pid)
   exec {edge_in}>"$fifo"   # holds stdin open; the script's cleanup stops the edge with SIGTERM
   edge_inputs+=("$edge_in")
-  wait_until 120 grep -q '^ready' "$work/edge-$1-$2.out" || { cat "$work/edge-$1-$2.out" >&2; die "edge did not start"; }
-  grep '^ready' "$work/edge-$1-$2.out"
+  wait_until 120 grep -q '^ready' "$work/$name.out" || { cat "$work/$name.out" >&2; die "edge $name did not start"; }
 }
 rss_mb() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
+declare -A PORT PIDS SCHEME BASE
+PORT[direct]=$origin_port PIDS[direct]=$origin_workers
+PORT[nginx]=$nginx_port PIDS[nginx]=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" | tr '\n' ' ')
+PORT[haproxy]=$haproxy_port PIDS[haproxy]=$haproxy_pid
+PORT[caddy]=$caddy_port PIDS[caddy]=$caddy_pid
+edge_tls_port=$(free_port)
+for variant in yarp origin transport lane; do
+  port=$(free_port)
+  if [ "$variant" = lane ]; then
+    start_edge "edge-$variant" "$port" --variant "$variant" --https-port "$edge_tls_port" \
+      --certificate "$work/tls/cert.pem" --key "$work/tls/key.pem"
+  else
+    start_edge "edge-$variant" "$port" --variant "$variant"
+  fi
+  PORT[edge-$variant]=$port PIDS[edge-$variant]=$edge_pid
+done
+PORT[nginx-https]=$nginx_tls_port PIDS[nginx-https]=${PIDS[nginx]} SCHEME[nginx-https]=https
+PORT[edge-https]=$edge_tls_port PIDS[edge-https]=${PIDS[edge-lane]} SCHEME[edge-https]=https
+targets=(direct nginx haproxy caddy edge-yarp edge-origin edge-transport edge-lane nginx-https edge-https)
+for target in "${targets[@]}"; do BASE[$target]=nginx; done
+BASE[nginx-https]=nginx-https BASE[edge-https]=nginx-https
+workloads=(file page)
+declare -A PATH_OF CONNS_OF
+PATH_OF[file]=/index.txt CONNS_OF[file]=$CONNECTIONS
+PATH_OF[page]=/page.html CONNS_OF[page]=$PAGE_CONNECTIONS
+
 # --- wrk ------------------------------------------------------------------------------------------
-to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
-cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$total"; }
-declare -A RPS P50 P99 CPU PORT HOST PIDS ROUND_RPS
-measure() { # name round
-  local name=$1 round=$2 out="$work/wrk-$1-$2.txt" c0 c1 requests rps
-  local port=${PORT[$name]} host=${HOST[$name]}
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d1s -H "Host: $host" "http://127.0.0.1:$port/index.txt" >/dev/null   # warm-up (JIT, pools)
-  c0=$(cpu_ticks ${PIDS[$name]})
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Host: $host" "http://127.0.0.1:$port/index.txt" > "$out"
-  c1=$(cpu_ticks ${PIDS[$name]})
-  grep -Eq 'Non-2xx|Socket errors' "$out" && { cat "$out" >&2; die "$name: errors or non-2xx answers"; }
-  rps=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")
-  requests=$(awk '/requests in/ { print $1 }' "$out")
-  local cpu=$(( (c1 - c0) * 1000000 / $(getconf CLK_TCK) / requests ))
-  local p50 p99
-  p50=$(awk '$1 == "50%" { print $2 }' "$out" | to_ms)
-  p99=$(awk '$1 == "99%" { print $2 }' "$out" | to_ms)
-  printf 'round %s  %-12s %7s req/s   p50 %7s ms   p99 %7s ms   proxy CPU %4s us/request   load %s\n' \
-    "$round" "$name" "$rps" "$p50" "$p99" "$cpu" "$(cut -d' ' -f1 /proc/loadavg)"
-  ROUND_RPS[$name,$round]=$rps
-  # Best round per target: the figures least disturbed by other work on the machine.
-  if [ -z "${RPS[$name]:-}" ] || [ "$rps" -gt "${RPS[$name]}" ]; then
-    RPS[$name]=$rps P50[$name]=$p50 P99[$name]=$p99 CPU[$name]=$cpu
+run_wrk() { # target path wrk-options... : wrk against the target, HTTPS through the private /etc/hosts
+  local target=$1 path=$2
+  shift 2
+  local port=${PORT[$target]}
+  if [ "${SCHEME[$target]:-http}" = https ]; then
+    unshare --mount sh -c 'hosts=$1; shift; [ "$hosts" = - ] || mount --bind "$hosts" /etc/hosts; exec "$@"' sh \
+      "$([ "$tls_host" = "$HOST" ] && echo "$work/hosts" || echo -)" \
+      timeout 300 wrk "$@" -H "Host: $HOST" "https://$tls_host:$port$path"
+  else
+    timeout 300 wrk "$@" -H "Host: $HOST" "http://127.0.0.1:$port$path"
   fi
 }
+to_ms() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); v /= 1000 } else if (v ~ /ms$/) { sub(/ms$/, "", v) } else if (v ~ /s$/) { sub(/s$/, "", v); v *= 1000 } printf "%.2f", v }'; }
+cpu_ticks() { local total=0 pid; for pid in "$@"; do total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$total"; }
+per_request_us() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n="$2" 'BEGIN { printf "%.1f", t * 1000000 / hz / n }'; }
+declare -A RPS P99 CPU OCPU
+measure() { # workload target round
+  local workload=$1 target=$2 round=$3 out="$work/wrk-$1-$2-$3.txt" c0 c1 o0 o1 requests
+  local path=${PATH_OF[$workload]} conns=${CONNS_OF[$workload]}
+  run_wrk "$target" "$path" -t"$THREADS" -c"$conns" -d1s >/dev/null   # warm-up (JIT, pools)
+  c0=$(cpu_ticks ${PIDS[$target]}) o0=$(cpu_ticks $origin_workers)
+  run_wrk "$target" "$path" -t"$THREADS" -c"$conns" -d"$DURATION" --latency > "$out"
+  c1=$(cpu_ticks ${PIDS[$target]}) o1=$(cpu_ticks $origin_workers)
+  grep -Eq 'Non-2xx|Socket errors' "$out" && { cat "$out" >&2; die "$workload $target: errors or non-2xx answers"; }
+  requests=$(awk '/requests in/ { print $1 }' "$out")
+  local key="$workload,$target,$round"
+  RPS[$key]=$(awk '/^Requests\/sec/ { printf "%.0f", $2 }' "$out")
+  P99[$key]=$(awk '$1 == "99%" { print $2 }' "$out" | to_ms)
+  CPU[$key]=$(per_request_us $((c1 - c0)) "$requests")
+  OCPU[$key]=$(per_request_us $((o1 - o0)) "$requests")
+  printf 'round %s  %-4s %-14s %7s req/s   p99 %7s ms   CPU %6s us/request   origin CPU %6s   load %s\n' \
+    "$round" "$workload" "$target" "${RPS[$key]}" "${P99[$key]}" "${CPU[$key]}" "${OCPU[$key]}" "$(cut -d' ' -f1 /proc/loadavg)"
+}
 
-PORT[direct]=$origin_port HOST[direct]=bench-0.test PIDS[direct]=$(pgrep -P "$(cat "$work/origin/nginx.pid")" | tr '\n' ' ')
-for routes in 1 "$ROUTES_MANY"; do
-  port=$(free_port)
-  start_nginx_proxy "$routes" "$port"
-  PORT[nginx-$routes]=$port HOST[nginx-$routes]=bench-$((routes / 2)).test
-  PIDS[nginx-$routes]=$(pgrep -P "$(cat "$work/proxy-$routes/nginx.pid")" | tr '\n' ' ')
-  port=$(free_port)
-  start_edge "$routes" 0 "$port" >/dev/null
-  PORT[edge-$routes]=$port HOST[edge-$routes]=bench-$((routes / 2)).test PIDS[edge-$routes]=$edge_pid
-done
+# The think time as the origin gives it: one connection, the page against the file (same origin).
+log "origin think time (wrk -t1 -c1 -d2s direct)"
+think_file=$(run_wrk direct /index.txt -t1 -c1 -d2s --latency | awk '$1 == "50%" { print $2 }' | to_ms)
+think_page=$(run_wrk direct /page.html -t1 -c1 -d2s --latency | awk '$1 == "50%" { print $2 }' | to_ms)
+think=$(awk -v a="$think_page" -v b="$think_file" 'BEGIN { printf "%.2f", a - b }')
 
-log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds; origin: nginx (1 worker); proxy nginx workers: $NGINX_WORKERS"
-targets=(direct nginx-1 edge-1 nginx-$ROUTES_MANY edge-$ROUTES_MANY)
+log "wrk -t$THREADS -d$DURATION (-c$CONNECTIONS file, -c$PAGE_CONNECTIONS page), $ROUNDS rounds; origin: nginx (1 worker)"
 # A server that has run a while has its code optimised (tiered JIT with PGO for the edge): warm every target first.
-for target in "${targets[@]}"; do
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -H "Host: ${HOST[$target]}" "http://127.0.0.1:${PORT[$target]}/index.txt" >/dev/null
+for workload in "${workloads[@]}"; do
+  for target in "${targets[@]}"; do
+    run_wrk "$target" "${PATH_OF[$workload]}" -t"$THREADS" -c"${CONNS_OF[$workload]}" -d"$WARMUP" >/dev/null
+  done
 done
-# Odd rounds in the list's order, even rounds reversed: neither proxy always runs right after the other.
+# Odd rounds in the lists' order, even rounds both lists reversed.
 reversed=(); for ((i = ${#targets[@]} - 1; i >= 0; i--)); do reversed+=("${targets[i]}"); done
 for ((round = 1; round <= ROUNDS; round++)); do
-  if ((round % 2)); then order=("${targets[@]}"); else order=("${reversed[@]}"); fi
-  for target in "${order[@]}"; do measure "$target" "$round"; done
+  if ((round % 2)); then order=("${targets[@]}") loads=(file page); else order=("${reversed[@]}") loads=(page file); fi
+  for workload in "${loads[@]}"; do
+    for target in "${order[@]}"; do measure "$workload" "$target" "$round"; done
+  done
 done
-rss_1=$(rss_mb "${PIDS[edge-1]}")
-rss_many=$(rss_mb "${PIDS[edge-$ROUTES_MANY]}")
+rss_lane=$(rss_mb "${PIDS[edge-lane]}")
 
 log "edge memory: $ROUTES_MANY routes and 1000 certificates (in process, after full GCs)"
-start_edge "$ROUTES_MANY" 1000 "$(free_port)" >/dev/null
-memory=$(grep '^ready' "$work/edge-$ROUTES_MANY-1000.out")
+start_edge memory "$(free_port)" --routes "$ROUTES_MANY" --certificates 1000
+memory=$(grep '^ready' "$work/memory.out")
 log "YARP's own host routes, for comparison (not used by the edge)"
 yarp_routes=$("$work/edge/EdgeBench" --origin "http://127.0.0.1:$origin_port/" --routes "$ROUTES_MANY" --yarp-routes)
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-# The two targets' ratio in each round (measured seconds apart), then the median: less moved by the
-# machine's speed drifting between rounds than the ratio of two best rounds.
-round_ratios() { # a b -> "median (r1 r2 ...)"
-  local r ratios=()
-  for ((r = 1; r <= ROUNDS; r++)); do ratios+=("$(ratio "${ROUND_RPS[$1,$r]}" "${ROUND_RPS[$2,$r]}")"); done
-  printf '%s\n' "${ratios[@]}" | sort -n | awk -v all="${ratios[*]}" '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f (rounds: %s)", m, all }'
+# --- summary --------------------------------------------------------------------------------------
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2f", m }'; }
+series() { # array-name workload target -> the rounds' values
+  local -n values=$1
+  local r out=()
+  for ((r = 1; r <= ROUNDS; r++)); do out+=("${values[$2,$3,$r]}"); done
+  echo "${out[*]}"
 }
+ratios() { # array-name workload a b -> a/b per round
+  local -n values=$1
+  local r out=()
+  for ((r = 1; r <= ROUNDS; r++)); do
+    out+=("$(awk -v a="${values[$2,$3,$r]}" -v b="${values[$2,$4,$r]}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')")
+  done
+  echo "${out[*]}"
+}
+best() { printf '%s\n' "$@" | sort -g | tail -1; }
+
 echo
-echo "== best of $ROUNDS rounds: wrk -t$THREADS -c$CONNECTIONS -d$DURATION, 23-byte file, loopback =="
-printf '%-12s %9s %9s %9s %7s\n' target req/s p50_ms p99_ms CPU_us
-for target in "${targets[@]}"; do
-  printf '%-12s %9s %9s %9s %7s\n' "$target" "${RPS[$target]}" "${P50[$target]}" "${P99[$target]}" "${CPU[$target]}"
+echo "origin think time (page p50 - file p50, one connection): $think ms (page $think_page ms, file $think_file ms); page $page_bytes bytes"
+for workload in "${workloads[@]}"; do
+  echo
+  if [ "$workload" = file ]; then what="23-byte file, wrk -t$THREADS -c$CONNECTIONS"; else what="$page_bytes-byte page after ${think} ms think time, wrk -t$THREADS -c$PAGE_CONNECTIONS"; fi
+  echo "== $what -d$DURATION, $ROUNDS rounds; medians over rounds; vs = median of per-round req/s ratios to nginx (https: to nginx-https) =="
+  printf '%-14s %9s %9s %8s %8s %9s %6s  %s\n' target req/s best_req/s p99_ms CPU_us origin_us vs "vs per round"
+  for target in "${targets[@]}"; do
+    # shellcheck disable=SC2046
+    printf '%-14s %9.0f %9s %8s %8s %9s %6s  %s\n' "$target" \
+      "$(median $(series RPS "$workload" "$target"))" "$(best $(series RPS "$workload" "$target"))" \
+      "$(median $(series P99 "$workload" "$target"))" "$(median $(series CPU "$workload" "$target"))" \
+      "$(median $(series OCPU "$workload" "$target"))" \
+      "$(median $(ratios RPS "$workload" "$target" "${BASE[$target]}"))" "$(ratios RPS "$workload" "$target" "${BASE[$target]}")"
+  done
 done
 echo
-for routes in 1 "$ROUTES_MANY"; do
-  echo "routes=$routes: edge/nginx req/s $(ratio "${RPS[edge-$routes]}" "${RPS[nginx-$routes]}")," \
-    "edge/direct $(ratio "${RPS[edge-$routes]}" "${RPS[direct]}")," \
-    "p99 edge-nginx $(awk -v a="${P99[edge-$routes]}" -v b="${P99[nginx-$routes]}" 'BEGIN { printf "%+.2f", a - b }') ms," \
-    "CPU per request edge/nginx $(ratio "${CPU[edge-$routes]}" "${CPU[nginx-$routes]}")"
+echo "== what each hand-written part saves: CPU per request, median of per-round ratios (a part stays if it saves >= 10% on the page) =="
+for workload in "${workloads[@]}"; do
+  for pair in "edge-origin edge-yarp own origin client" "edge-transport edge-origin own transport" \
+    "edge-lane edge-transport plain lane" "edge-lane edge-yarp all three"; do
+    read -r a b label <<< "$pair"
+    # shellcheck disable=SC2046
+    m=$(median $(ratios CPU "$workload" "$a" "$b"))
+    printf '%-4s %-18s %-15s / %-15s %s (saves %s%%; rounds: %s)\n' "$workload" "$label" "$a" "$b" "$m" \
+      "$(awk -v m="$m" 'BEGIN { printf "%.0f", (1 - m) * 100 }')" "$(ratios CPU "$workload" "$a" "$b")"
+  done
 done
-for routes in 1 "$ROUTES_MANY"; do
-  echo "routes=$routes: edge/nginx req/s, median of rounds $(round_ratios "edge-$routes" "nginx-$routes")"
-done
-echo "edge $ROUTES_MANY routes / 1 route: req/s $(ratio "${RPS[edge-$ROUTES_MANY]}" "${RPS[edge-1]}"), CPU per request $(ratio "${CPU[edge-$ROUTES_MANY]}" "${CPU[edge-1]}")"
-echo "edge $ROUTES_MANY routes / 1 route: req/s, median of rounds $(round_ratios "edge-$ROUTES_MANY" edge-1)"
-echo "nginx $ROUTES_MANY routes / 1 route: req/s $(ratio "${RPS[nginx-$ROUTES_MANY]}" "${RPS[nginx-1]}")"
-echo "edge RSS after load: 1 route ${rss_1} MB, $ROUTES_MANY routes ${rss_many} MB"
+echo
+echo "edge (production) RSS after load: ${rss_lane} MB"
 echo "edge memory ($memory)"
 echo "YARP routes instead of the edge's table: $yarp_routes"
+echo "HTTPS: TLS 1.3 over keep-alive connections, SNI $tls_host; nginx proxy workers: ${NGINX_WORKERS}; HAProxy threads: $haproxy_threads"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (other work on the machine makes the figures noisy)"

@@ -1,10 +1,19 @@
-// The edge as the benchmark runs it: `EdgeBench --origin URL --port N --routes N [--certificates N]`.
+// The edge as the benchmark runs it: `EdgeBench --origin URL --port N --routes N [--certificates N]
+// [--variant yarp|origin|transport|lane] [--https-port N --certificate PEM --key PEM]`.
 // Serves `bench-<i>.test` for i in [0, routes) (all to the origin) on 127.0.0.1:port, prints one
 // `ready` line with its memory figures, then runs until stdin closes or it is killed.
+// --variant picks which of the edge's hand-written parts run, each adding to the one before:
+//   yarp      YARP's forwarder on Kestrel's socket transport (OwnOriginClient, OwnTransport, PlainLane off)
+//   origin    + the own HTTP/1.1 origin client (Origins/)
+//   transport + the own epoll transport (Transport/)
+//   lane      + the plain lane (Lane/): production, the default
+// --https-port serves HTTPS on 127.0.0.1 with the PEM certificate for bench-0.test (and as the fallback
+// for any other name, e.g. a client sending no SNI).
 // `EdgeBench --origin URL --routes N --yarp-routes` measures YARP's own host routes instead (see YarpRoutesProbe).
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
 using Berth.Proxy;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -12,6 +21,19 @@ var origin = new Uri(Argument("--origin") ?? throw new ArgumentException("--orig
 var port = int.Parse(Argument("--port") ?? "0", CultureInfo.InvariantCulture);
 var routeCount = int.Parse(Argument("--routes") ?? "1", CultureInfo.InvariantCulture);
 var certificateCount = int.Parse(Argument("--certificates") ?? "0", CultureInfo.InvariantCulture);
+var variant = Argument("--variant") ?? "lane";
+var level = Array.IndexOf<string>(["yarp", "origin", "transport", "lane"], variant);
+if (level < 0)
+{
+    throw new ArgumentException($"--variant must be yarp, origin, transport or lane, not '{variant}'");
+}
+
+var httpsPort = Argument("--https-port");
+using var certificate = httpsPort is null
+    ? null
+    : X509Certificate2.CreateFromPemFile(
+        Argument("--certificate") ?? throw new ArgumentException("--https-port needs --certificate PEM"),
+        Argument("--key") ?? throw new ArgumentException("--https-port needs --key PEM"));
 if (args.Contains("--yarp-routes"))
 {
     await YarpRoutesProbe.RunAsync(origin, routeCount);
@@ -23,12 +45,21 @@ await using var edge = await EdgeHost.StartAsync(options =>
     options.HttpUrls.Clear();
     options.HttpUrls.Add($"http://127.0.0.1:{port}");
     options.HttpsUrls.Clear();
-    options.HttpsUrls.Add("https://127.0.0.1:0");
+    options.HttpsUrls.Add($"https://127.0.0.1:{httpsPort ?? "0"}");
+    options.OwnOriginClient = level >= 1;
+    options.OwnTransport = level >= 2;
+    options.PlainLane = level >= 3;
 });
 
 var before = Memory();
 edge.Routes.Apply([.. Enumerable.Range(0, routeCount).Select(i => new EdgeRoute($"bench-{i}.test", origin))]);
 var cache = edge.Services.GetRequiredService<EdgeCertificateCache>();
+if (certificate is not null)
+{
+    cache.Set("bench-0.test", certificate);
+    cache.FallbackCertificate = certificate;
+}
+
 for (var i = 0; i < certificateCount; i++)
 {
     cache.Set($"bench-{i}.test", OriginCertificate.CreateSelfSigned([$"bench-{i}.test"], TimeProvider.System));
@@ -37,7 +68,7 @@ for (var i = 0; i < certificateCount; i++)
 var after = Memory();
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"ready routes={routeCount} certificates={certificateCount} heap_before_mb={before.Heap:F1} heap_after_mb={after.Heap:F1} rss_before_mb={before.Rss:F1} rss_after_mb={after.Rss:F1}"));
+    $"ready variant={variant} routes={routeCount} certificates={certificateCount} heap_before_mb={before.Heap:F1} heap_after_mb={after.Heap:F1} rss_before_mb={before.Rss:F1} rss_after_mb={after.Rss:F1}"));
 
 // Runs until stdin closes or SIGTERM/SIGINT arrives; then the edge is disposed and the process ends.
 // Continuations off the signal thread: the edge's disposal must not run inside the signal handler.

@@ -43,7 +43,7 @@ public sealed class EdgeHost : IAsyncDisposable
     public IReadOnlyList<Uri> HttpsAddresses { get; }
 
     /// <summary>Builds and starts the edge on its listeners.</summary>
-    /// <param name="configure">Sets <see cref="EdgeOptions"/>.</param>
+    /// <param name="configure">Sets <see cref="EdgeOptions"/>; called twice (once to read <see cref="EdgeOptions.OwnTransport"/>), so keep it free of side effects.</param>
     /// <param name="configureServices">Adds the host's services, e.g. an <see cref="IAcmeChallengeResponder"/>, a <see cref="TimeProvider"/> or logging.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     public static async Task<EdgeHost> StartAsync(
@@ -57,8 +57,15 @@ public sealed class EdgeHost : IAsyncDisposable
         builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         builder.Services.AddEdge(configure);
         // This Kestrel serves only the edge, whose request path never blocks: its listeners take the
-        // edge's epoll transport, where requests run inline on the I/O threads (Transport/README.md).
-        builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
+        // edge's epoll transport, where requests run inline on the I/O threads (Transport/README.md),
+        // unless EdgeOptions.OwnTransport is off (the benchmark's comparison with Kestrel's sockets).
+        // The choice decides what is registered, so it is read here, before the options exist in services.
+        var chosen = new EdgeOptions();
+        configure(chosen);
+        if (chosen.OwnTransport)
+        {
+            builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
+        }
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -46,7 +46,7 @@ internal static class EdgeListeners
             // The plain lane reads each connection first and leaves Kestrel what is not a plain request.
             Listen(kestrel, url, listen =>
             {
-                if (options.PlainLane)
+                if (options.PlainLane && options.OwnOriginClient)
                 {
                     listen.Use(next => listen.ApplicationServices.GetRequiredService<PlainLane>().Wrap(next));
                 }

@@ -46,9 +46,25 @@ public sealed class EdgeOptions
     /// <summary>
     /// Whether plain <c>GET</c> and <c>HEAD</c> requests on the HTTP listeners take the edge's own
     /// HTTP/1.1 lane (faster; every other request goes through Kestrel either way). False sends every
-    /// request through Kestrel.
+    /// request through Kestrel. Takes effect only with <see cref="OwnOriginClient"/>.
     /// </summary>
     public bool PlainLane { get; set; } = true;
+
+    /// <summary>
+    /// Whether the common plain-HTTP request is forwarded by the edge's own HTTP/1.1 origin client
+    /// (<c>Origins/</c>). False sends every request through YARP's forwarder and <c>SocketsHttpHandler</c>,
+    /// and also turns the plain lane off (the lane forwards through the same origin client). It exists to
+    /// measure the hand-written part against the platform's (<c>bench/edge.sh</c>); production leaves it on.
+    /// </summary>
+    public bool OwnOriginClient { get; set; } = true;
+
+    /// <summary>
+    /// Whether <see cref="EdgeHost"/>'s listeners take the edge's own epoll transport (<c>Transport/</c>).
+    /// False leaves them on Kestrel's socket transport; origin connections of the own origin client still
+    /// wait on the edge's epoll loops. It exists to measure the hand-written part against the platform's
+    /// (<c>bench/edge.sh</c>); production leaves it on. Read by <see cref="EdgeHost.StartAsync"/> only.
+    /// </summary>
+    public bool OwnTransport { get; set; } = true;
 
     /// <summary>The most concurrent client connections; null for no limit.</summary>
     public long? MaxConcurrentConnections { get; set; }

@@ -31,6 +31,7 @@ internal sealed class EdgeRequestHandler
     private readonly OriginForwarder _origins;
     private readonly OriginPools _originPools;
     private readonly int? _httpsRedirectPort;
+    private readonly bool _ownOriginClient;
 
     public EdgeRequestHandler(
         EdgeRouteTable routes,
@@ -54,6 +55,7 @@ internal sealed class EdgeRequestHandler
         _challenges = challenges;
         _logger = logger;
         _httpsRedirectPort = options.Value.HttpsRedirectPort is 443 ? null : options.Value.HttpsRedirectPort;
+        _ownOriginClient = options.Value.OwnOriginClient;
         _requestConfig = new ForwarderRequestConfig
         {
             ActivityTimeout = options.Value.ActivityTimeout,
@@ -109,7 +111,7 @@ internal sealed class EdgeRequestHandler
             return Task.CompletedTask;
         }
 
-        if (entry.OriginEndPoint is { } origin && OriginForwarder.CanForward(context, out var framing))
+        if (_ownOriginClient && entry.OriginEndPoint is { } origin && OriginForwarder.CanForward(context, out var framing))
         {
             var client = _clientAddresses.ClientAddress(context, out var trustedPeer);
             if (OriginRequestHead.TryWrite(context, client, trustedPeer, framing, out var head, out var headLength))

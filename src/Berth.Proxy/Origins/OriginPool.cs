@@ -181,6 +181,9 @@ internal sealed class OriginPools : IDisposable
         _sweep = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>The origin addresses with a pool: how tests see whether the own origin client was used.</summary>
+    public int Count => _pools.Count;
+
     public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._loops), this);
 
     public void Dispose()
