@@ -275,28 +275,6 @@ public class EdgeAuditFindingsTests : EdgeTestBase
     }
 
     internal override void ConfigureServices(IServiceCollection services) => services.AddSingleton<IAcmeChallengeResponder>(_challenges);
-
-    /// <summary>Adds <c>scripted.test</c> to the edge's routes, pointing at <paramref name="origin"/>.</summary>
-    private HttpClient Route(ScriptedOrigin origin)
-    {
-        Edge.Routes.Apply(
-        [
-            new EdgeRoute("a.test", A.Address),
-            new EdgeRoute("b.test", B.Address),
-            new EdgeRoute("scripted.test", origin.Address),
-        ]);
-        return Client();
-    }
-
-    private sealed class ChallengeBook : IAcmeChallengeResponder
-    {
-        private readonly Dictionary<(string Host, string Token), string> _answers = [];
-
-        public void Add(string host, string token, string keyAuthorization) => _answers[(host, token)] = keyAuthorization;
-
-        public ValueTask<string?> GetKeyAuthorizationAsync(string host, string token, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(_answers.GetValueOrDefault((host, token)));
-    }
 }
 
 /// <summary>The same findings with the plain lane off: every request through Kestrel and the edge's own origin client.</summary>

@@ -254,18 +254,6 @@ public class OriginForwardingTests : EdgeTestBase
         // An origin that announces a body to a HEAD may send one: its connection is not reused (E2).
         Assert.Equal(2, origin.Connections);
     }
-
-    /// <summary>Adds <c>scripted.test</c> to the edge's routes, pointing at <paramref name="origin"/>.</summary>
-    private HttpClient Route(ScriptedOrigin origin)
-    {
-        Edge.Routes.Apply(
-        [
-            new EdgeRoute("a.test", A.Address),
-            new EdgeRoute("b.test", B.Address),
-            new EdgeRoute("scripted.test", origin.Address),
-        ]);
-        return Client();
-    }
 }
 
 /// <summary>The same origins with the plain lane off: every request through Kestrel and the general path's forwarder.</summary>

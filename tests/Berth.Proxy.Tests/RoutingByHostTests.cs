@@ -145,14 +145,4 @@ public sealed class RoutingByHostTests : EdgeTestBase
         listener.Stop();
         return port;
     }
-
-    private sealed class ChallengeBook : IAcmeChallengeResponder
-    {
-        private readonly Dictionary<(string Host, string Token), string> _answers = [];
-
-        public void Add(string host, string token, string keyAuthorization) => _answers[(host, token)] = keyAuthorization;
-
-        public ValueTask<string?> GetKeyAuthorizationAsync(string host, string token, CancellationToken cancellationToken) =>
-            ValueTask.FromResult(_answers.GetValueOrDefault((host, token)));
-    }
 }

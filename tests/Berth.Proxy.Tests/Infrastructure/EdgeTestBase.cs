@@ -52,4 +52,16 @@ public abstract class EdgeTestBase : IAsyncLifetime
     }
 
     internal HttpClient Client() => EdgeClients.Create(HttpEdge);
+
+    /// <summary>Adds <c>scripted.test</c> to the edge's routes, pointing at <paramref name="origin"/>; returns a client of the edge.</summary>
+    internal HttpClient Route(ScriptedOrigin origin)
+    {
+        Edge.Routes.Apply(
+        [
+            new EdgeRoute("a.test", A.Address),
+            new EdgeRoute("b.test", B.Address),
+            new EdgeRoute("scripted.test", origin.Address),
+        ]);
+        return Client();
+    }
 }
