@@ -9,9 +9,6 @@ namespace Berth.Proxy.Tests.Properties;
 /// </summary>
 internal static class ChunkedInvariants
 {
-    /// <summary>The fuzz target's inputs are cut to this: larger ones test nothing more, only slower.</summary>
-    public const int MaxInput = 16 * 1024;
-
     /// <summary>
     /// Throws <see cref="InvariantViolationException"/> when an invariant fails. <paramref name="audit"/>
     /// adds the behaviour expected once the edge audit's fixes land (E14: trailer limits).
