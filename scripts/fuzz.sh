@@ -29,10 +29,13 @@ dotnet tool restore >/dev/null
 
 work=${BERTH_FUZZ_DIR:-$PWD/.fuzz}
 bin="$work/bin"
-rm -rf "$bin"
+plain="$work/bin-plain"
+rm -rf "$bin" "$plain"
 mkdir -p "$work"
 log "building the fuzz target (Release) into $bin"
 dotnet publish tests/Berth.Proxy.Fuzz -c Release -o "$bin" -nologo -v quiet >/dev/null
+# Crashes are replayed outside afl-fuzz, where instrumented code has no coverage map to write to.
+cp -r "$bin" "$plain"
 # Only the parsers are instrumented: not the invariants, the runtime, nor the edge's I/O loop, whose
 # thread would make every run's coverage differ (the chunked target reads over a loopback socket).
 dotnet tool run sharpfuzz "$bin/Berth.Proxy.dll" \
@@ -77,7 +80,7 @@ for t in "${targets[@]}"; do
   if [ "${#crash_files[@]}" -gt 0 ]; then
     status=1
     echo "  crashes (kept in $out/default/crashes):"
-    dotnet "$bin/Berth.Proxy.Fuzz.dll" "$t" "${crash_files[@]}" | sed 's/^/    /' || true
+    dotnet "$plain/Berth.Proxy.Fuzz.dll" "$t" "${crash_files[@]}" | sed 's/^/    /' || true
   fi
 
   # New interesting inputs: minimised to those that add coverage, named by content, up to the cap.

@@ -66,6 +66,12 @@ internal static class LaneHeadInvariants
             return;
         }
 
+        // A bare CR or LF anywhere is not the lane's: Kestrel answers it (RFC 9112 §2.2).
+        if (HasBareLineFeed(head) || HasBareCarriageReturn(head))
+        {
+            throw Http11.Violation("the lane took a head with a bare CR or LF", head);
+        }
+
         var output = buffer.AsSpan(0, length);
         var (startLine, fields) = Http11.ReadHead(output, obsText: false, "the origin's request head");
         var host = Encoding.Latin1.GetString(hostBytes);
@@ -194,6 +200,20 @@ internal static class LaneHeadInvariants
 
     public static bool HasDotSegment(string path) =>
         path.Split('/').Any(segment => segment is "." or "..");
+
+    /// <summary>A CR not followed by LF.</summary>
+    public static bool HasBareCarriageReturn(ReadOnlySpan<byte> data)
+    {
+        for (var i = 0; i < data.Length; i++)
+        {
+            if (data[i] == '\r' && (i + 1 == data.Length || data[i + 1] != '\n'))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>A LF not preceded by CR.</summary>
     public static bool HasBareLineFeed(ReadOnlySpan<byte> data)
