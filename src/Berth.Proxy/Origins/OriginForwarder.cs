@@ -166,7 +166,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
         return Outcome.Done;
     }
 
-    private static async Task SendBodyAsync(PipeReader body, OriginConnection connection, bool chunked)
+    internal static async Task SendBodyAsync(PipeReader body, OriginConnection connection, bool chunked)
     {
         var sizeLine = new byte[20];
         while (true)
