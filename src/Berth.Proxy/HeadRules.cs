@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -26,6 +27,10 @@ internal static class HeadRules
 
     private static readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> NeverForwardedLookup =
         NeverForwarded.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    private const string Tchar = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    private static readonly SearchValues<char> TokenChars = SearchValues.Create(Tchar);
+    private static readonly SearchValues<byte> TokenBytes = SearchValues.Create(Encoding.ASCII.GetBytes(Tchar));
 
     /// <summary>
     /// Whether every part of the request head can be written to an HTTP/1.1 origin unchanged: the method
@@ -129,56 +134,13 @@ internal static class HeadRules
     }
 
     /// <summary>A token (RFC 9110 §5.6.2): what methods and header names are made of.</summary>
-    public static bool IsToken(ReadOnlySpan<char> text)
-    {
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (var c in text)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsToken(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExcept(TokenChars);
 
     /// <summary>A token, as bytes.</summary>
-    public static bool IsToken(ReadOnlySpan<byte> text)
-    {
-        if (text.IsEmpty)
-        {
-            return false;
-        }
-
-        foreach (var b in text)
-        {
-            if (!(char.IsAsciiLetterOrDigit((char)b) || "!#$%&'*+-.^_`|~"u8.Contains(b)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsToken(ReadOnlySpan<byte> text) => !text.IsEmpty && !text.ContainsAnyExcept(TokenBytes);
 
     /// <summary>Visible ASCII only (0x21–0x7E): a request target.</summary>
-    public static bool IsVisible(ReadOnlySpan<char> text)
-    {
-        foreach (var c in text)
-        {
-            if (c is <= ' ' or >= '\x7F')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsVisible(ReadOnlySpan<char> text) => !text.ContainsAnyExceptInRange('!', '~');
 
     private static bool IsChunkedOnly(StringValues values) =>
         values.Count == 1 && values[0].AsSpan().Trim(" \t").Equals("chunked", StringComparison.OrdinalIgnoreCase);

@@ -98,13 +98,16 @@ internal static class LaneRequestHead
             return false;
         }
 
-        // The target: visible ASCII only (no space, no control, no obs-text).
-        foreach (var b in requestLine[(isHead ? 5 : 4)..^9])
+        // The target: visible ASCII only (no space, no control, no obs-text). Its path without a dot segment
+        // start or an escape: Kestrel removes dot segments and decodes escapes before it compares a path
+        // with the ACME challenges' ("/./.well-known/…", "/%2e/.well-known/…"), so such a path goes the
+        // general way, where the edge answers challenges; "/.well-known/…" itself has "/." too.
+        var target = requestLine[(isHead ? 5 : 4)..^9];
+        var query = target.IndexOf((byte)'?');
+        var path = query < 0 ? target : target[..query];
+        if (target.ContainsAnyExceptInRange((byte)0x21, (byte)0x7E) || path.IndexOf("/."u8) >= 0 || path.Contains((byte)'%'))
         {
-            if (b is <= 0x20 or >= 0x7F)
-            {
-                return false;
-            }
+            return false;
         }
 
         Span<Range> forwarded = stackalloc Range[MaxHeaderLines];

@@ -134,7 +134,7 @@ internal sealed class PlainLane(
         var head = data[..headLength];
         var originHead = ArrayPool<byte>.Shared.Rent(LaneRequestHead.TranslatedSize(headLength + clientAddress.Length));
         if (!LaneRequestHead.TryTranslate(head, _maxHeaders, clientAddress, originHead, out var host, out var isHead, out var close, out var originHeadLength)
-            || !TryFindRoute(host, out var entry) || !IsPlain(head, entry))
+            || !TryFindRoute(host, out var entry) || !IsPlain(entry))
         {
             ArrayPool<byte>.Shared.Return(originHead);
             return LaneDecision.Kestrel;
@@ -151,21 +151,8 @@ internal sealed class PlainLane(
         return routes.TryFindEntry(name, out entry!);
     }
 
-    /// <summary>A route the lane serves: a plain HTTP origin, not a Cloudflare name, no redirect to HTTPS, not an ACME challenge.</summary>
-    private static bool IsPlain(ReadOnlySpan<byte> head, RouteEntry entry)
-    {
-        if (entry.OriginEndPoint is null || entry.IsCloudflare || entry.RedirectsToHttps)
-        {
-            return false;
-        }
-
-        // The path right after the method: "/.well-known/..." may be a challenge the edge answers, and
-        // Kestrel compares it only after decoding escapes and removing dot segments ("/./.well-known",
-        // "/%2e/.well-known"). A path with a dot segment start or an escape goes the general way.
-        var target = head[(head.IndexOf((byte)' ') + 1)..];
-        var path = target[..target.IndexOfAny((byte)'?', (byte)' ')];
-        return path.IndexOf("/."u8) < 0 && !path.Contains((byte)'%');
-    }
+    /// <summary>A route the lane serves: a plain HTTP origin, not a Cloudflare name, no redirect to HTTPS.</summary>
+    private static bool IsPlain(RouteEntry entry) => entry.OriginEndPoint is not null && !entry.IsCloudflare && !entry.RedirectsToHttps;
 
     /// <summary>Forwards one request; false when the client's connection ends with it.</summary>
     private async Task<bool> ForwardAsync(ConnectionContext client, LaneRequest request, AnswerState answer)

@@ -42,8 +42,8 @@ internal static class OriginRequestHead
 
         var host = request.Host.Value ?? string.Empty;
         var nominated = request.Headers.Connection;
-        var ok = writer.Append(request.Method) && writer.Literal(" ") && writer.Append(target) && writer.Literal(" HTTP/1.1\r\nHost: ")
-            && writer.Append(host) && writer.Literal("\r\n");
+        var ok = writer.AppendToken(request.Method) && writer.Literal(" ") && writer.AppendVisible(target) && writer.Literal(" HTTP/1.1\r\nHost: ")
+            && writer.AppendVisible(host) && writer.Literal("\r\n");
 
         foreach (var (name, values) in request.Headers)
         {
@@ -60,7 +60,7 @@ internal static class OriginRequestHead
 
             foreach (var value in values)
             {
-                ok = ok && writer.Append(name) && writer.Literal(": ") && writer.AppendValue(value) && writer.Literal("\r\n");
+                ok = ok && writer.AppendToken(name) && writer.Literal(": ") && writer.AppendValue(value) && writer.Literal("\r\n");
             }
         }
 
@@ -73,9 +73,9 @@ internal static class OriginRequestHead
                 : true,
         };
 
-        ok = ok && (clientAddress is null || (writer.Literal("X-Forwarded-For: ") && writer.Append(clientAddress) && writer.Literal("\r\n")))
+        ok = ok && (clientAddress is null || (writer.Literal("X-Forwarded-For: ") && writer.AppendVisible(clientAddress) && writer.Literal("\r\n")))
             && writer.Literal(request.IsHttps ? "X-Forwarded-Proto: https\r\n" : "X-Forwarded-Proto: http\r\n")
-            && (host.Length == 0 || (writer.Literal("X-Forwarded-Host: ") && writer.Append(host) && writer.Literal("\r\n")))
+            && (host.Length == 0 || (writer.Literal("X-Forwarded-Host: ") && writer.AppendVisible(host) && writer.Literal("\r\n")))
             && writer.Literal("\r\n");
 
         buffer = writer.Buffer;
@@ -97,49 +97,22 @@ internal static class OriginRequestHead
 
         public int Length { get; private set; }
 
-        public bool Append(string? text)
-        {
-            text ??= string.Empty;
-            if (!Reserve(text.Length))
-            {
-                return false;
-            }
+        // HeadRules.IsForwardable has checked the request; these are the last guard before the bytes reach
+        // the origin, so that no path can write a space into a name or a line end into a value.
 
-            var span = Buffer.AsSpan(Length, text.Length);
-            for (var i = 0; i < text.Length; i++)
-            {
-                var c = text[i];
-                // Kestrel has validated what came from the client; this is the last guard before the
-                // bytes reach the origin: nothing outside visible ASCII, space and tab.
-                if (c > 0x7E || (c < 0x20 && c != '\t'))
-                {
-                    return false;
-                }
+        /// <summary>A method or header name: token characters only.</summary>
+        public bool AppendToken(string? text) => HeadRules.IsToken(text) && AppendAscii(text!);
 
-                span[i] = (byte)c;
-            }
-
-            Length += text.Length;
-            return true;
-        }
+        /// <summary>A target, host or address: visible ASCII only.</summary>
+        public bool AppendVisible(string? text) => text is not null && HeadRules.IsVisible(text) && AppendAscii(text);
 
         /// <summary>
-        /// A header value: beyond ASCII, the UTF-8 bytes Kestrel decoded it from (its default decoding), so the
-        /// origin gets the bytes the client sent; controls are refused as in <see cref="Append(string?)"/>.
+        /// A header value: no control characters but tab; beyond ASCII, the UTF-8 bytes Kestrel decoded it
+        /// from (its default decoding), so the origin gets the bytes the client sent.
         /// </summary>
         public bool AppendValue(string? value)
         {
-            if (value is null || System.Text.Ascii.IsValid(value))
-            {
-                return Append(value);
-            }
-
-            var length = System.Text.Encoding.UTF8.GetByteCount(value);
-            if (!Reserve(length))
-            {
-                return false;
-            }
-
+            value ??= string.Empty;
             foreach (var c in value)
             {
                 if (c < 0x20 ? c != '\t' : c == 0x7F)
@@ -148,12 +121,33 @@ internal static class OriginRequestHead
                 }
             }
 
+            if (System.Text.Ascii.IsValid(value))
+            {
+                return AppendAscii(value);
+            }
+
+            if (!Reserve(System.Text.Encoding.UTF8.GetByteCount(value)))
+            {
+                return false;
+            }
+
             Length += System.Text.Encoding.UTF8.GetBytes(value, Buffer.AsSpan(Length));
             return true;
         }
 
         /// <summary>The edge's own fixed text (line ends included): not checked.</summary>
         public bool Literal(string text)
+        {
+            if (!Reserve(text.Length))
+            {
+                return false;
+            }
+
+            Length += System.Text.Encoding.ASCII.GetBytes(text, Buffer.AsSpan(Length));
+            return true;
+        }
+
+        private bool AppendAscii(string text)
         {
             if (!Reserve(text.Length))
             {

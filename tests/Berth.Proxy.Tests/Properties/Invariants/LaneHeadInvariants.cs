@@ -41,9 +41,11 @@ internal static class LaneHeadInvariants
     {
         var end = LaneRequestHead.FindEnd(input, LaneRequestHead.MaxLength);
         var first = input.IndexOf("\r\n\r\n"u8);
+        // Without a CRLFCRLF: incomplete (0), unless too long or a bare LF shows it never will be the lane's
+        // (E7: handed to Kestrel at once, -1).
         var expected = first >= 0
             ? (first + 4 <= LaneRequestHead.MaxLength ? first + 4 : -1)
-            : (input.Length >= LaneRequestHead.MaxLength ? -1 : 0);
+            : (input.Length >= LaneRequestHead.MaxLength || HasBareLineFeed(input) ? -1 : 0);
         if (end != expected)
         {
             throw Http11.Violation($"FindEnd returned {end}, not {expected}", input);
