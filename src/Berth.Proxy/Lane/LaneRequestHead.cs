@@ -50,7 +50,7 @@ internal static class LaneRequestHead
 
     private static bool HasBareLineFeed(ReadOnlySpan<byte> data)
     {
-        for (var offset = 0; ; )
+        for (var offset = 0; ;)
         {
             var lineFeed = data[offset..].IndexOf((byte)'\n');
             if (lineFeed < 0)
