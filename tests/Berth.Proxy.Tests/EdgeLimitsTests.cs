@@ -26,6 +26,7 @@ public sealed class EdgeLimitsTests : EdgeTestBase
         options.MaxRequestBodySize = 1024 * 1024;
         // Long enough that no idle connection of these tests is cut by a timeout instead of a limit.
         options.RequestHeadersTimeout = TimeSpan.FromSeconds(60);
+        options.TlsHandshakeTimeout = TimeSpan.FromSeconds(60);
     }
 
     [Fact]
