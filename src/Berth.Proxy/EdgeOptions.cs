@@ -80,7 +80,7 @@ public sealed class EdgeOptions
     /// <summary>
     /// The most client connections open at once over all the edge's listeners; a connection beyond it is
     /// closed at once, before TLS. Null for no limit. Default 10,000: each proxied connection holds two
-    /// descriptors (client and origin) and some 10–100 KB of buffers, so this bounds the edge at a few GB
+    /// descriptors (client and origin) and some 10–100 KB of buffers, so this bounds the edge at about a GB
     /// and well inside the descriptor limit .NET raises to at start (the hard limit, 524,288 under systemd).
     /// </summary>
     public long? MaxConcurrentConnections { get; set; } = 10_000;
