@@ -27,18 +27,6 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, i
     // Connections open or being opened: what maxConnections bounds.
     private int _slots;
 
-    /// <summary>Connections open or being opened (for tests).</summary>
-    internal int Slots
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _slots;
-            }
-        }
-    }
-
     /// <summary>Takes an idle connection that the origin has left quiet; closes those it closed or wrote to meanwhile.</summary>
     public bool TryRent(out OriginConnection connection)
     {
