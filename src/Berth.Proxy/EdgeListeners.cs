@@ -22,7 +22,14 @@ internal static class EdgeListeners
             }
 
             _ = new ClientAddressResolver(options);
-            return options.HttpUrls.Count + options.HttpsUrls.Count > 0;
+            return options.HttpUrls.Count + options.HttpsUrls.Count > 0
+                && options.MaxConcurrentConnections is null or > 0
+                && options.MaxConnectionsPerClient is null or > 0
+                && options.MaxConnectionsPerOrigin > 0
+                && options.MaxRequestBodySize is null or >= 0
+                && options.TlsHandshakeTimeout > TimeSpan.Zero
+                && options.RequestHeadersTimeout > TimeSpan.Zero
+                && options.KeepAliveTimeout > TimeSpan.Zero;
         }
         catch (ArgumentException)
         {
@@ -39,13 +46,17 @@ internal static class EdgeListeners
         limits.RequestHeadersTimeout = options.RequestHeadersTimeout;
         limits.KeepAliveTimeout = options.KeepAliveTimeout;
         limits.MaxRequestBodySize = options.MaxRequestBodySize;
-        limits.MaxConcurrentConnections = options.MaxConcurrentConnections;
 
+        // Connection limits are the edge's own (ConnectionLimits: over all listeners, and per client),
+        // first on every listener so that a refused connection costs no TLS handshake. A new connection
+        // then gets RequestHeadersTimeout, not Kestrel's KeepAliveTimeout, for its first bytes.
         foreach (var url in options.HttpUrls)
         {
             // The plain lane reads each connection first and leaves Kestrel what is not a plain request.
             Listen(kestrel, url, listen =>
             {
+                listen.Use(next => listen.ApplicationServices.GetRequiredService<ConnectionLimits>().Wrap(next));
+                listen.Use(next => listen.ApplicationServices.GetRequiredService<LaneTimeouts>().FirstBytes(next));
                 if (options.PlainLane && options.OwnOriginClient)
                 {
                     listen.Use(next => listen.ApplicationServices.GetRequiredService<PlainLane>().Wrap(next));
@@ -58,6 +69,7 @@ internal static class EdgeListeners
             Listen(kestrel, url, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.Use(next => listen.ApplicationServices.GetRequiredService<ConnectionLimits>().Wrap(next));
                 // The handshake callback (rather than a certificate selector) lets the certificate's
                 // intermediates travel with it; without them clients cannot build a chain to a public root.
                 listen.UseHttps(new TlsHandshakeCallbackOptions
@@ -67,8 +79,9 @@ internal static class EdgeListeners
                         // ApplicationProtocols left null: Kestrel then offers the listener's protocols (ALPN).
                         ServerCertificateContext = selector.SelectContext(context.ClientHelloInfo.ServerName),
                     }),
-                    HandshakeTimeout = TimeSpan.FromSeconds(10),
+                    HandshakeTimeout = options.TlsHandshakeTimeout,
                 });
+                listen.Use(next => listen.ApplicationServices.GetRequiredService<LaneTimeouts>().FirstBytes(next));
             });
         }
     }

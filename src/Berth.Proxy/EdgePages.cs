@@ -20,6 +20,13 @@ internal static class EdgePages
         "Application too slow", "The application took too long to answer",
         "This name is published, but the application behind it did not answer in time.");
 
+    public static readonly byte[] ServiceUnavailable = Page(
+        "Application busy", "The application is busy",
+        "This name is published, but the application behind it is already answering as many requests as the platform lets through at once. Try again in a moment.");
+
+    public static readonly byte[] TooLarge = Page(
+        "Request too large", "The request is too large", "The request's body is larger than the platform lets through.");
+
     public static readonly byte[] BadRequest = Page(
         "Bad request", "The request could not be understood", "The request is malformed and was not passed on.");
 
@@ -30,21 +37,21 @@ internal static class EdgePages
     public static readonly byte[] Forbidden = Page(
         "Forbidden", "Not served from this address", "This name is only served through its content delivery network.");
 
-    // Indexed by status (502, 504), HEAD or not, then closing or not.
+    // Indexed by status (502, 504, 503), HEAD or not, then closing or not.
     private static readonly byte[][] RawPages =
     [
-        .. from status in new[] { ("502 Bad Gateway", BadGateway), ("504 Gateway Timeout", GatewayTimeout) }
+        .. from status in new[] { ("502 Bad Gateway", BadGateway), ("504 Gateway Timeout", GatewayTimeout), ("503 Service Unavailable", ServiceUnavailable) }
            from withBody in new[] { true, false }
            from close in new[] { false, true }
            select RawPage(status.Item1, status.Item2, withBody, close),
     ];
 
     /// <summary>
-    /// A whole HTTP/1.1 answer (head and page) with the same headers as <see cref="WriteAsync"/>: 502 or 504,
+    /// A whole HTTP/1.1 answer (head and page) with the same headers as <see cref="WriteAsync"/>: 502, 503 or 504,
     /// with <c>Connection: close</c> when the connection ends after it (<paramref name="close"/>).
     /// </summary>
     public static byte[] Raw(int statusCode, bool headRequest, bool close) =>
-        RawPages[(statusCode == StatusCodes.Status504GatewayTimeout ? 4 : 0) + (headRequest ? 2 : 0) + (close ? 1 : 0)];
+        RawPages[(statusCode switch { StatusCodes.Status504GatewayTimeout => 4, StatusCodes.Status503ServiceUnavailable => 8, _ => 0 }) + (headRequest ? 2 : 0) + (close ? 1 : 0)];
 
     public static Task WriteAsync(HttpContext context, int statusCode, byte[] page)
     {

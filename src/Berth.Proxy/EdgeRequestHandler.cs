@@ -3,6 +3,7 @@ using Berth.Proxy.Origins;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
@@ -88,6 +89,15 @@ internal sealed class EdgeRequestHandler
         if (_challenges is not null && request.Path.StartsWithSegments(ChallengePrefix, StringComparison.Ordinal, out var rest))
         {
             return AnswerChallengeAsync(context, hostHeader, rest);
+        }
+
+        // A body announced larger than the limit is refused before an origin sees its head; Kestrel alone
+        // would fail only at the first read of the body, after the head was sent on.
+        if (request.ContentLength is { } length && length > 0
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } maxBody && length > maxBody)
+        {
+            context.Response.Headers.Connection = "close";
+            return EdgePages.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, EdgePages.TooLarge);
         }
 
         if (!_routes.TryFindEntry(hostHeader, out var entry))

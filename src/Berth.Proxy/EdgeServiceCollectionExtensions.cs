@@ -27,7 +27,7 @@ public static class EdgeServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Validate(EdgeListeners.IsValid, "Edge options are not valid: check Edge:HttpUrls, Edge:HttpsUrls and Edge:CloudflareRanges.")
+        options.Validate(EdgeListeners.IsValid, "Edge options are not valid: check Edge:HttpUrls, Edge:HttpsUrls, Edge:CloudflareRanges, and that limits and timeouts are positive.")
             .ValidateOnStart();
 
         services.AddHttpForwarder();
@@ -42,6 +42,7 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<OriginPools>();
         services.TryAddSingleton<OriginForwarder>();
         services.TryAddSingleton<LaneTimeouts>();
+        services.TryAddSingleton<ConnectionLimits>();
         services.TryAddSingleton<PlainLane>();
         services.TryAddSingleton<EdgeRequestHandler>();
 

@@ -26,4 +26,16 @@ internal static partial class Log
 
     [LoggerMessage(6006, LogLevel.Error, "Edge I/O handler failed")]
     public static partial void HandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(6007, LogLevel.Warning, "Edge refusing new connections: {Limit}; logged once until one is let in again")]
+    public static partial void ConnectionsRefused(ILogger logger, string limit);
+
+    [LoggerMessage(6008, LogLevel.Warning, "Edge cannot accept connections ({Error}); retrying with a pause until it can")]
+    public static partial void AcceptFailing(ILogger logger, string error);
+
+    [LoggerMessage(6009, LogLevel.Information, "Edge accepts connections again after {Failures} failed accepts")]
+    public static partial void AcceptRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(6010, LogLevel.Information, "Origin of {Host} busy: all {Limit} connections in use (MaxConnectionsPerOrigin)")]
+    public static partial void OriginBusy(ILogger logger, string host, int limit);
 }

@@ -168,7 +168,9 @@ internal sealed class PlainLane(
                 var reused = pool.TryRent(out connection);
                 if (!reused)
                 {
+                    // At the origin's connection limit this may be an idle one that came free meanwhile.
                     connection = await pool.ConnectAsync(client.ConnectionClosed);
+                    reused = connection.Reused;
                 }
 
                 connection!.Begin();
@@ -204,7 +206,7 @@ internal sealed class PlainLane(
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or IOException or OriginProtocolException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is SocketException or IOException or OriginProtocolException or OriginBusyException or OperationCanceledException or InvalidOperationException)
         {
             if (connection is not null)
             {
@@ -295,14 +297,22 @@ internal sealed class PlainLane(
         }
 
         var timedOut = error is OperationCanceledException;
-        Log.OriginFailed(logger, request.Entry.Route.Host, timedOut ? "no answer in time" : error.Message, error);
+        if (error is OriginBusyException busy)
+        {
+            Log.OriginBusy(logger, request.Entry.Route.Host, busy.Limit);
+        }
+        else
+        {
+            Log.OriginFailed(logger, request.Entry.Route.Host, timedOut ? "no answer in time" : error.Message, error);
+        }
+
         if (started)
         {
             // Part of the answer is on its way: the client can only learn of the failure by the connection ending.
             return false;
         }
 
-        var page = EdgePages.Raw(timedOut ? 504 : 502, request.IsHead, request.Close);
+        var page = EdgePages.Raw(error is OriginBusyException ? 503 : timedOut ? 504 : 502, request.IsHead, request.Close);
         var result = await client.Transport.Output.WriteAsync(page);
         return !request.Close && !result.IsCanceled && !result.IsCompleted;
     }

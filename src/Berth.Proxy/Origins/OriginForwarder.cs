@@ -51,7 +51,9 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
                 var reused = pool.TryRent(out connection);
                 if (!reused)
                 {
+                    // At the origin's connection limit this may be an idle one that came free meanwhile.
                     connection = await pool.ConnectAsync(context.RequestAborted);
+                    reused = connection.Reused;
                 }
 
                 connection!.Begin();
@@ -86,7 +88,7 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
 
             connection = null;
         }
-        catch (Exception e) when (e is SocketException or IOException or OriginProtocolException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is SocketException or IOException or OriginProtocolException or OriginBusyException or OperationCanceledException or InvalidOperationException)
         {
             if (connection is not null)
             {
@@ -229,6 +231,16 @@ internal sealed class OriginForwarder(ILogger<OriginForwarder> logger)
                 await EdgePages.WriteAsync(context, badRequest.StatusCode, EdgePages.BadRequest);
             }
 
+            return;
+        }
+
+        if (error is OriginBusyException busy)
+        {
+            // Nothing was sent to the origin: the client may try again.
+            Log.OriginBusy(logger, host, busy.Limit);
+            context.Response.Headers.Clear();
+            context.Response.Headers.RetryAfter = "1";
+            await EdgePages.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, EdgePages.ServiceUnavailable);
             return;
         }
 

@@ -9,16 +9,23 @@ namespace Berth.Proxy.Origins;
 /// <summary>
 /// The connections to one origin address: every open one (for the sweep) and the idle ones, kept per
 /// I/O loop (last in, first out: the warmest first). A request takes an idle connection of its own
-/// loop when there is one, so its answer arrives on the thread already serving its client.
+/// loop when there is one, so its answer arrives on the thread already serving its client. At most
+/// <paramref name="maxConnections"/> are open or opening at once; a request that finds none idle and no
+/// room waits for one to be returned or closed, for at most <paramref name="connectTimeout"/>
+/// (<see cref="OriginBusyException"/>: a 503 page).
 /// </summary>
-internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, EpollLoops loops)
+internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, int maxConnections, EpollLoops loops)
 {
     private const int MaxIdle = 512;
 
     private readonly Stack<OriginConnection>[] _idle = [.. Enumerable.Range(0, loops.Count).Select(_ => new Stack<OriginConnection>())];
     private readonly HashSet<OriginConnection> _open = [];
+    private readonly Queue<TaskCompletionSource> _waiting = new();
     private readonly Lock _lock = new();
     private int _idleCount;
+
+    // Connections open or being opened: what maxConnections bounds.
+    private int _slots;
 
     /// <summary>Takes an idle connection that the origin has left quiet; closes those it closed or wrote to meanwhile.</summary>
     public bool TryRent(out OriginConnection connection)
@@ -71,6 +78,7 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
             {
                 _idle[connection.LoopIndex].Push(connection);
                 _idleCount++;
+                WakeOne();
                 return;
             }
         }
@@ -83,13 +91,100 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
     {
         lock (_lock)
         {
-            _open.Remove(connection);
+            if (_open.Remove(connection))
+            {
+                _slots--;
+                WakeOne();
+            }
         }
 
         connection.Dispose();
     }
 
+    /// <summary>
+    /// A new connection, or, when the most allowed are open already, the first to come
+    /// free (an idle one returned, or room left by one closed) within the connect timeout.
+    /// </summary>
     public async ValueTask<OriginConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        if (!TryTakeSlot(out var wait))
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(connectTimeout);
+            while (true)
+            {
+                try
+                {
+                    await wait.Task.WaitAsync(deadline.Token);
+                }
+                catch (OperationCanceledException) when (wait.TrySetCanceled(CancellationToken.None))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    throw new OriginBusyException(maxConnections);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Woken just as the wait ended: look once more.
+                }
+
+                if (TryRent(out var idle))
+                {
+                    return idle;
+                }
+
+                if (TryTakeSlot(out wait))
+                {
+                    break;
+                }
+            }
+        }
+
+        try
+        {
+            return await OpenAsync(cancellationToken);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _slots--;
+                WakeOne();
+            }
+
+            throw;
+        }
+    }
+
+    private bool TryTakeSlot(out TaskCompletionSource wait)
+    {
+        lock (_lock)
+        {
+            if (_slots < maxConnections)
+            {
+                _slots++;
+                wait = null!;
+                return true;
+            }
+
+            wait = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting.Enqueue(wait);
+            return false;
+        }
+    }
+
+    /// <summary>Tells one waiting request (that has not given up) to look again; under the lock.</summary>
+    private void WakeOne()
+    {
+        while (_waiting.TryDequeue(out var waiter))
+        {
+            if (waiter.TrySetResult())
+            {
+                return;
+            }
+        }
+    }
+
+    private async ValueTask<OriginConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var socket = new EpollSocket(endPoint.AddressFamily, loops.Pick());
         try
@@ -142,6 +237,8 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
             {
                 _open.ExceptWith(stale);
                 _idleCount -= stale.Count;
+                _slots -= stale.Count;
+                stale.ForEach(_ => WakeOne());
             }
         }
 
@@ -161,7 +258,8 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, E
 /// process's life (addresses are those of the servers' network: a bounded set). Once a second a sweep
 /// cancels requests whose origin has been silent longer than <see cref="EdgeOptions.ActivityTimeout"/>
 /// and closes connections idle for a minute; an origin may drop idle ones first, and a request that
-/// finds its reused connection closed is retried on a new one when that is safe.
+/// finds its reused connection closed is retried on a new one when that is safe. Each pool opens at most
+/// <see cref="EdgeOptions.MaxConnectionsPerOrigin"/> connections at once.
 /// </summary>
 internal sealed class OriginPools : IDisposable
 {
@@ -170,6 +268,7 @@ internal sealed class OriginPools : IDisposable
     private readonly ConcurrentDictionary<IPEndPoint, OriginPool> _pools = new();
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _activityTimeout;
+    private readonly int _maxConnections;
     private readonly EpollLoops _loops;
     private readonly Timer _sweep;
 
@@ -178,13 +277,14 @@ internal sealed class OriginPools : IDisposable
         _loops = loops;
         _connectTimeout = options.Value.ConnectTimeout;
         _activityTimeout = options.Value.ActivityTimeout;
+        _maxConnections = options.Value.MaxConnectionsPerOrigin;
         _sweep = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The origin addresses with a pool: how tests see whether the own origin client was used.</summary>
     public int Count => _pools.Count;
 
-    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._loops), this);
+    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._maxConnections, pools._loops), this);
 
     public void Dispose()
     {
@@ -205,4 +305,10 @@ internal sealed class OriginPools : IDisposable
             pool.Sweep(silentSince, idleSince);
         }
     }
+}
+
+/// <summary>Every connection to the origin stayed busy for as long as a request may wait for one: a 503 page.</summary>
+internal sealed class OriginBusyException(int limit) : Exception($"all {limit} connections to the origin are busy")
+{
+    public int Limit { get; } = limit;
 }

@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Proxy.Transport;
 
@@ -19,12 +21,17 @@ internal sealed class EpollTransportFactory : IConnectionListenerFactory, IConne
 
     private readonly EpollLoops _loops;
     private readonly MemoryPool<byte> _pool;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private int _open;
 
-    public EpollTransportFactory(EpollLoops loops, IMemoryPoolFactory<byte>? pools = null)
+    public EpollTransportFactory(
+        EpollLoops loops, IMemoryPoolFactory<byte>? pools = null, TimeProvider? time = null, ILogger<EpollTransportFactory>? logger = null)
     {
         _loops = loops;
         _pool = pools?.Create() ?? MemoryPool<byte>.Shared;
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<EpollTransportFactory>.Instance;
     }
 
     /// <summary>Accepted connections not disposed yet.</summary>
@@ -74,30 +81,14 @@ internal sealed class EpollTransportFactory : IConnectionListenerFactory, IConne
 
     private sealed class Listener(EpollTransportFactory factory, Socket socket) : IConnectionListener
     {
+        private readonly AcceptBackoff _backoff = new(factory._time, factory._logger);
+
         public EndPoint EndPoint { get; } = socket.LocalEndPoint!;
 
         public async ValueTask<ConnectionContext?> AcceptAsync(CancellationToken cancellationToken = default)
         {
-            while (true)
-            {
-                try
-                {
-                    var accepted = await socket.AcceptAsync(cancellationToken);
-                    return factory.Accepted(accepted);
-                }
-                catch (ObjectDisposedException)
-                {
-                    return null;
-                }
-                catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
-                {
-                    return null;
-                }
-                catch (SocketException)
-                {
-                    // The client went away before it was accepted: wait for the next one.
-                }
-            }
+            var accepted = await _backoff.AcceptAsync(socket.AcceptAsync, cancellationToken);
+            return accepted is null ? null : factory.Accepted(accepted);
         }
 
         public ValueTask UnbindAsync(CancellationToken cancellationToken = default)
@@ -110,6 +101,73 @@ internal sealed class EpollTransportFactory : IConnectionListenerFactory, IConne
         {
             socket.Dispose();
             return ValueTask.CompletedTask;
+        }
+    }
+}
+
+/// <summary>
+/// The accept loop of one listener. An accept that fails because the process or the machine is out of
+/// descriptors or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) fails again at once, since the connection stays
+/// in the backlog: retrying without a pause would spin a core and flood the log while the edge most
+/// needs both. Such failures pause the loop (10 ms, doubling up to 1 s) and are logged once per episode;
+/// a client that left before it was accepted is skipped at once.
+/// </summary>
+internal sealed class AcceptBackoff(TimeProvider time, ILogger logger)
+{
+    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(1);
+
+    private int _failures;
+
+    /// <summary>The next accepted socket; null when the listener was closed.</summary>
+    public async ValueTask<Socket?> AcceptAsync(Func<CancellationToken, ValueTask<Socket>> accept, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                var accepted = await accept(cancellationToken);
+                if (_failures > 0)
+                {
+                    Log.AcceptRecovered(logger, _failures);
+                    _failures = 0;
+                }
+
+                return accepted;
+            }
+            catch (ObjectDisposedException)
+            {
+                return null;
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.OperationAborted)
+            {
+                return null;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset or SocketError.Interrupted)
+            {
+                // The client went away before it was accepted: wait for the next one.
+            }
+            catch (SocketException e)
+            {
+                if (_failures++ == 0)
+                {
+                    Log.AcceptFailing(logger, $"{e.SocketErrorCode}: {e.Message}");
+                }
+
+                var pause = TimeSpan.FromTicks(Math.Min(LongestPause.Ticks, FirstPause.Ticks << Math.Min(_failures - 1, 10)));
+                try
+                {
+                    await Task.Delay(pause, time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return null;
+                }
+            }
         }
     }
 }

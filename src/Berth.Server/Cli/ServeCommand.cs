@@ -26,6 +26,10 @@ internal static class ServeCommand
         var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority, or none to order no certificates. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}" };
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact address given to the certificate authority. Env: BERTH_ACME_EMAIL" };
         var acmeTrustRoot = new Option<string?>("--acme-trust-root") { Description = "PEM file of an extra root to trust when talking to the ACME server (e.g. Pebble's). Env: BERTH_ACME_TRUST_ROOT" };
+        var edgeMaxConnections = new Option<string?>("--edge-max-connections") { Description = $"Most client connections the edge holds at once, or none. Env: BERTH_EDGE_MAX_CONNECTIONS. Default: {EdgeSettings.Defaults.MaxConcurrentConnections}" };
+        var edgeMaxPerClient = new Option<string?>("--edge-max-connections-per-client") { Description = $"Most connections from one client address (Cloudflare's not counted), or none. Env: BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT. Default: {EdgeSettings.Defaults.MaxConnectionsPerClient}" };
+        var edgeMaxOrigin = new Option<string?>("--edge-max-origin-connections") { Description = $"Most connections the edge opens to one virtual server; requests beyond wait briefly, then get 503. Env: BERTH_EDGE_MAX_ORIGIN_CONNECTIONS. Default: {EdgeSettings.Defaults.MaxConnectionsPerOrigin}" };
+        var edgeMaxBody = new Option<string?>("--edge-max-body-size") { Description = "Largest request body (bytes, or with k, m or g), or none. Env: BERTH_EDGE_MAX_BODY_SIZE. Default: 1g" };
         var registryMirror = new Option<string?>("--registry-mirror") { Description = "Registry mirror URL written into every virtual server's engine configuration. Env: BERTH_REGISTRY_MIRROR" };
         var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
         var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
@@ -34,6 +38,7 @@ internal static class ServeCommand
         {
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, acmeDirectory, acmeEmail, acmeTrustRoot,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,7 +61,11 @@ internal static class ServeCommand
                         parse.GetValue(cloudflareRanges) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_RANGES"),
                         parse.GetValue(acmeDirectory) ?? Environment.GetEnvironmentVariable("BERTH_ACME_DIRECTORY"),
                         parse.GetValue(acmeEmail) ?? Environment.GetEnvironmentVariable("BERTH_ACME_EMAIL"),
-                        parse.GetValue(acmeTrustRoot) ?? Environment.GetEnvironmentVariable("BERTH_ACME_TRUST_ROOT")),
+                        parse.GetValue(acmeTrustRoot) ?? Environment.GetEnvironmentVariable("BERTH_ACME_TRUST_ROOT"),
+                        parse.GetValue(edgeMaxConnections) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_CONNECTIONS"),
+                        parse.GetValue(edgeMaxPerClient) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT"),
+                        parse.GetValue(edgeMaxOrigin) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_ORIGIN_CONNECTIONS"),
+                        parse.GetValue(edgeMaxBody) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_BODY_SIZE")),
                     RegistryMirror = ServeSettings.ParseRegistryMirror(parse.GetValue(registryMirror) ?? Environment.GetEnvironmentVariable("BERTH_REGISTRY_MIRROR")),
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
@@ -79,7 +88,8 @@ internal static class ServeCommand
 
     /// <summary>The edge's settings from options or environment; a wrong value names its setting.</summary>
     internal static EdgeSettings ResolveEdge(
-        string? http, string? https, string? appsDomain, string? controlHost, string? cloudflareRanges, string? acmeDirectory, string? acmeEmail, string? acmeTrustRoot) => new()
+        string? http, string? https, string? appsDomain, string? controlHost, string? cloudflareRanges, string? acmeDirectory, string? acmeEmail, string? acmeTrustRoot,
+        string? maxConnections = null, string? maxConnectionsPerClient = null, string? maxOriginConnections = null, string? maxBodySize = null) => new()
         {
             HttpUrls = EdgeFeature.ParseListeners(http ?? EdgeSettings.DefaultHttpUrls, "http", "--edge-http (BERTH_EDGE_HTTP)"),
             HttpsUrls = EdgeFeature.ParseListeners(https ?? EdgeSettings.DefaultHttpsUrls, "https", "--edge-https (BERTH_EDGE_HTTPS)"),
@@ -89,6 +99,14 @@ internal static class ServeCommand
             AcmeDirectory = EdgeFeature.ParseAcmeDirectory(acmeDirectory ?? EdgeSettings.DefaultAcmeDirectory),
             AcmeEmail = string.IsNullOrWhiteSpace(acmeEmail) ? null : EdgeFeature.ParseAcmeEmail(acmeEmail),
             AcmeTrustRoot = string.IsNullOrWhiteSpace(acmeTrustRoot) ? null : EdgeFeature.ParseAcmeTrustRoot(acmeTrustRoot),
+            MaxConnections = string.IsNullOrWhiteSpace(maxConnections) ? EdgeSettings.Defaults.MaxConcurrentConnections
+                : EdgeFeature.ParseLimit(maxConnections, "--edge-max-connections (BERTH_EDGE_MAX_CONNECTIONS)", 10_000_000),
+            MaxConnectionsPerClient = string.IsNullOrWhiteSpace(maxConnectionsPerClient) ? EdgeSettings.Defaults.MaxConnectionsPerClient
+                : (int?)EdgeFeature.ParseLimit(maxConnectionsPerClient, "--edge-max-connections-per-client (BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT)", 10_000_000),
+            MaxOriginConnections = string.IsNullOrWhiteSpace(maxOriginConnections) ? EdgeSettings.Defaults.MaxConnectionsPerOrigin
+                : (int)EdgeFeature.ParseLimit(maxOriginConnections, "--edge-max-origin-connections (BERTH_EDGE_MAX_ORIGIN_CONNECTIONS)", 1_000_000, noneAllowed: false)!.Value,
+            MaxRequestBodySize = string.IsNullOrWhiteSpace(maxBodySize) ? EdgeSettings.Defaults.MaxRequestBodySize
+                : EdgeFeature.ParseSize(maxBodySize, "--edge-max-body-size (BERTH_EDGE_MAX_BODY_SIZE)"),
         };
 
     /// <summary>Migrates, creates the first administrator if needed, and starts listening.</summary>

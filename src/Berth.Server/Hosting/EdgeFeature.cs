@@ -65,6 +65,37 @@ public static class EdgeFeature
         return urls;
     }
 
+    /// <summary>Parses a count limit (<c>--edge-max-connections</c> and the like): a positive whole number, or <c>none</c> (null) when <paramref name="noneAllowed"/>.</summary>
+    public static long? ParseLimit(string value, string setting, long max, bool noneAllowed = true)
+    {
+        var text = value.Trim();
+        if (noneAllowed && text.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit is > 0 && limit <= max
+            ? limit
+            : throw new SettingsException($"{setting}: '{value}' must be a whole number from 1 to {max}{(noneAllowed ? ", or none" : "")}.");
+    }
+
+    /// <summary>Parses <c>--edge-max-body-size</c>: bytes, with an optional <c>k</c>, <c>m</c> or <c>g</c> (binary multiples), or <c>none</c>.</summary>
+    public static long? ParseSize(string value, string setting)
+    {
+        var text = value.Trim().ToLowerInvariant();
+        if (text == "none")
+        {
+            return null;
+        }
+
+        var shift = text.Length == 0 ? 0 : text[^1] switch { 'k' => 10, 'm' => 20, 'g' => 30, _ => 0 };
+        var digits = shift == 0 ? text : text[..^1];
+        return long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+            && size > 0 && size <= long.MaxValue >> shift
+            ? size << shift
+            : throw new SettingsException($"{setting}: '{value}' must be a size in bytes such as 1073741824, 500m or 2g, or none.");
+    }
+
     /// <summary>Parses a host name setting (<c>--apps-domain</c>, <c>--control-host</c>): lower-cased, DNS syntax.</summary>
     public static string ParseHostName(string value, string setting)
     {
@@ -169,6 +200,11 @@ public static class EdgeFeature
         {
             options.CloudflareRanges.Add(range);
         }
+
+        options.MaxConcurrentConnections = settings.MaxConnections;
+        options.MaxConnectionsPerClient = settings.MaxConnectionsPerClient;
+        options.MaxConnectionsPerOrigin = settings.MaxOriginConnections;
+        options.MaxRequestBodySize = settings.MaxRequestBodySize;
 
         // Redirects to HTTPS name the listener's port unless it is the standard one.
         var port = BindingAddress.Parse(settings.HttpsUrls[0]).Port;

@@ -7,6 +7,9 @@ public sealed record EdgeSettings
     public const string DefaultHttpsUrls = "https://127.0.0.1:8443";
     public const string DefaultAcmeDirectory = "https://acme-v02.api.letsencrypt.org/directory";
 
+    /// <summary>The edge's own defaults for the limits (documented on <see cref="Berth.Proxy.EdgeOptions"/>).</summary>
+    internal static readonly Berth.Proxy.EdgeOptions Defaults = new();
+
     /// <summary>Plain HTTP listeners (<c>--edge-http</c>), one or more separated by <c>;</c>.</summary>
     public IReadOnlyList<string> HttpUrls { get; init; } = [DefaultHttpUrls];
 
@@ -39,6 +42,18 @@ public sealed record EdgeSettings
 
     /// <summary>Limits and timings of the ACME client; the defaults when null.</summary>
     public Berth.Acme.AcmeClientOptions? AcmeClient { get; init; }
+
+    /// <summary>The most client connections open at once over all the edge's listeners (<c>--edge-max-connections</c>); null: no limit.</summary>
+    public long? MaxConnections { get; init; } = Defaults.MaxConcurrentConnections;
+
+    /// <summary>The most connections open at once from one client address (<c>--edge-max-connections-per-client</c>); null: no limit.</summary>
+    public int? MaxConnectionsPerClient { get; init; } = Defaults.MaxConnectionsPerClient;
+
+    /// <summary>The most connections open at once to one virtual server (<c>--edge-max-origin-connections</c>).</summary>
+    public int MaxOriginConnections { get; init; } = Defaults.MaxConnectionsPerOrigin;
+
+    /// <summary>The largest request body in bytes (<c>--edge-max-body-size</c>); null: no limit.</summary>
+    public long? MaxRequestBodySize { get; init; } = Defaults.MaxRequestBodySize;
 
     /// <summary>How often routes are rebuilt without being asked (a signalled change applies at once).</summary>
     public TimeSpan RoutesInterval { get; init; } = TimeSpan.FromSeconds(5);

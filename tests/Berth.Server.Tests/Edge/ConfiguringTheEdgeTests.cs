@@ -44,6 +44,37 @@ public sealed class ConfiguringTheEdgeTests
     }
 
     [Fact]
+    public void Limits_DefaultToTheEdgesOwn_AndReachItsOptions()
+    {
+        var defaults = ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null);
+        var options = new Berth.Proxy.EdgeOptions();
+        EdgeFeature.Configure(options, defaults);
+
+        Assert.Equal((10_000L, 256, 512, 1024L * 1024 * 1024), (defaults.MaxConnections, defaults.MaxConnectionsPerClient, defaults.MaxOriginConnections, defaults.MaxRequestBodySize));
+
+        var set = ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, "2000", "none", "64", "500m");
+        EdgeFeature.Configure(options, set);
+
+        Assert.Equal((2000L, (int?)null, 64, 500L * 1024 * 1024), (options.MaxConcurrentConnections, options.MaxConnectionsPerClient, options.MaxConnectionsPerOrigin, options.MaxRequestBodySize));
+        Assert.Null(ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, maxBodySize: "NONE").MaxRequestBodySize);
+        Assert.Equal(2L << 30, ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, maxBodySize: "2g").MaxRequestBodySize);
+        Assert.Equal(4096L, ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, maxBodySize: "4k").MaxRequestBodySize);
+    }
+
+    [Theory]
+    [InlineData("0", null, null, null, "--edge-max-connections (BERTH_EDGE_MAX_CONNECTIONS)")]
+    [InlineData("-5", null, null, null, "--edge-max-connections (BERTH_EDGE_MAX_CONNECTIONS)")]
+    [InlineData(null, "lots", null, null, "--edge-max-connections-per-client (BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT)")]
+    [InlineData(null, null, "none", null, "--edge-max-origin-connections (BERTH_EDGE_MAX_ORIGIN_CONNECTIONS)")]
+    [InlineData(null, null, null, "1t", "--edge-max-body-size (BERTH_EDGE_MAX_BODY_SIZE)")]
+    [InlineData(null, null, null, "0", "--edge-max-body-size (BERTH_EDGE_MAX_BODY_SIZE)")]
+    public void WrongLimits_NameTheirSetting(string? connections, string? perClient, string? origin, string? body, string setting)
+    {
+        var e = Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, connections, perClient, origin, body));
+        Assert.StartsWith(setting + ":", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ARangesFileWithAWrongLine_IsRefusedWithItsLineNumber()
     {
         using var files = new TempDirectory();
