@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Berth.Proxy;
 
@@ -37,7 +38,8 @@ internal static class EdgeListeners
         }
     }
 
-    public static void Configure(KestrelServerOptions kestrel, EdgeOptions options, ICertificateSelector selector)
+    public static void Configure(
+        KestrelServerOptions kestrel, EdgeOptions options, ICertificateSelector selector, TimeProvider clock, ILogger logger)
     {
         kestrel.AddServerHeader = false;
         var limits = kestrel.Limits;
@@ -64,6 +66,8 @@ internal static class EdgeListeners
             });
         }
 
+        // Made once per start, and only when there is an HTTPS listener (the key costs a few milliseconds).
+        var fallback = options.HttpsUrls.Count > 0 ? FallbackCertificate.Create(clock) : null;
         foreach (var url in options.HttpsUrls)
         {
             Listen(kestrel, url, listen =>
@@ -77,13 +81,31 @@ internal static class EdgeListeners
                     OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
                     {
                         // ApplicationProtocols left null: Kestrel then offers the listener's protocols (ALPN).
-                        ServerCertificateContext = selector.SelectContext(context.ClientHelloInfo.ServerName),
+                        ServerCertificateContext = SelectContext(context, selector, fallback!, logger),
                     }),
                     HandshakeTimeout = options.TlsHandshakeTimeout,
                 });
                 listen.Use(next => listen.ApplicationServices.GetRequiredService<LaneTimeouts>().FirstBytes(next));
             });
         }
+    }
+
+    /// <summary>
+    /// The name's certificate, or the fallback one: a handshake never fails for want of a certificate (which
+    /// Kestrel reports with a stack trace and the client sees as a reset). One Debug line, no exception.
+    /// </summary>
+    private static SslStreamCertificateContext SelectContext(
+        TlsHandshakeCallbackContext context, ICertificateSelector selector, SslStreamCertificateContext fallback, ILogger logger)
+    {
+        var serverName = context.ClientHelloInfo.ServerName;
+        if (selector.SelectContext(serverName) is { } selected)
+        {
+            return selected;
+        }
+
+        context.Connection.Features.Set(FallbackCertificateFeature.Instance);
+        Log.FallbackCertificate(logger, string.IsNullOrEmpty(serverName) ? "(no SNI)" : serverName);
+        return fallback;
     }
 
     private static void Listen(KestrelServerOptions kestrel, string url, Action<ListenOptions> configure)

@@ -34,6 +34,10 @@ internal static class EdgePages
         "Misdirected request", "Wrong name for this connection",
         "The connection was made for another name than the one requested. Open the address again in a new tab.");
 
+    public static readonly byte[] NoCertificate = Page(
+        "No certificate yet", "No HTTPS certificate for this name yet",
+        "This name is published, but its HTTPS certificate is not issued, so nothing is served here over HTTPS. Open it with http:// for now. If it is yours, its domain's certificate state in the panel says why.");
+
     public static readonly byte[] Forbidden = Page(
         "Forbidden", "Not served from this address", "This name is only served through its content delivery network.");
 

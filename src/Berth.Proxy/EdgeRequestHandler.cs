@@ -111,6 +111,13 @@ internal sealed class EdgeRequestHandler
             return EdgePages.WriteAsync(context, StatusCodes.Status403Forbidden, EdgePages.Forbidden);
         }
 
+        // A connection answered with the fallback certificate is authenticated for no tenant's name
+        // (pending or failed certificate, HTTP-only domain, no SNI): the edge answers, never the tenant.
+        if (request.IsHttps && context.Features.Get<FallbackCertificateFeature>() is not null)
+        {
+            return EdgePages.WriteAsync(context, StatusCodes.Status421MisdirectedRequest, EdgePages.NoCertificate);
+        }
+
         if (entry.RedirectsToHttps && !request.IsHttps)
         {
             var host = HostName.FromHeader(hostHeader).ToString();

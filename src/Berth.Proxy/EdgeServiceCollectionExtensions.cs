@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Proxy;
@@ -47,7 +48,8 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<EdgeRequestHandler>();
 
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<EdgeOptions>, ICertificateSelector>((kestrel, edge, selector) => EdgeListeners.Configure(kestrel, edge.Value, selector));
+            .Configure<IOptions<EdgeOptions>, ICertificateSelector, TimeProvider, ILoggerFactory>((kestrel, edge, selector, clock, loggers) =>
+                EdgeListeners.Configure(kestrel, edge.Value, selector, clock, loggers.CreateLogger(typeof(EdgeListeners).FullName!)));
         services.TryAddSingleton<EpollLoops>();
 
         return services;

@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(6005, LogLevel.Critical, "Edge I/O loop stopped: epoll_wait failed with errno {Errno}")]
     public static partial void EpollFailed(ILogger logger, int errno);
 
+    [LoggerMessage(6007, LogLevel.Debug, "TLS handshake for {ServerName} answered with the fallback certificate: no certificate for this name")]
+    public static partial void FallbackCertificate(ILogger logger, string serverName);
+
     [LoggerMessage(6006, LogLevel.Error, "Edge I/O handler failed")]
     public static partial void HandlerFailed(ILogger logger, Exception exception);
 

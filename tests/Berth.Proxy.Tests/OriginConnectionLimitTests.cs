@@ -27,7 +27,7 @@ public sealed class OriginConnectionLimitTests : EdgeTestBase
         await using var origin = new ScriptedOrigin((n, request) => n <= 2
             ? new OriginCue("", Late: OriginCue.Ok(OriginCue.AnswerBody(request)))
             : OriginCue.Normal(request));
-        using var client = Route(origin);
+        using var client = RouteWithParallelClient(origin);
 
         var requests = Enumerable.Range(1, 3).Select(i => client.GetStringAsync(new Uri($"http://scripted.test/{i}"))).ToArray();
         await EdgeLimitsTests.EventuallyAsync(
@@ -44,7 +44,7 @@ public sealed class OriginConnectionLimitTests : EdgeTestBase
     public async Task RequestBeyondTheOriginsLimit_Gets503_WhenNoConnectionComesFree()
     {
         await using var origin = new ScriptedOrigin(_ => null);
-        using var client = Route(origin);
+        using var client = RouteWithParallelClient(origin);
 
         var held = Enumerable.Range(1, 2).Select(i => client.GetAsync(new Uri($"http://scripted.test/held{i}"))).ToArray();
         await EdgeLimitsTests.EventuallyAsync(() => origin.Requests.Count == 2, () => $"{origin.Requests.Count} at the origin");
@@ -59,9 +59,10 @@ public sealed class OriginConnectionLimitTests : EdgeTestBase
         Assert.Equal(2, origin.Requests.Count);
     }
 
-    private HttpClient Route(ScriptedOrigin origin)
+    /// <summary>Routes <c>scripted.test</c> to <paramref name="origin"/>; a client that may open ten connections at once.</summary>
+    private HttpClient RouteWithParallelClient(ScriptedOrigin origin)
     {
-        Edge.Routes.Apply([new EdgeRoute("a.test", A.Address), new EdgeRoute("scripted.test", origin.Address)]);
+        Route(origin).Dispose();
         var handler = EdgeClients.CreateHandler(HttpEdge);
         handler.MaxConnectionsPerServer = 10;
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(20) };

@@ -184,12 +184,12 @@ public sealed partial class CertificateReconciler(
             var now = Clock.GetUtcNow();
             row.Attempts++;
             row.Status = CertificateStatus.Failed;
-            row.LastError = Describe(e);
+            row.LastError = Describe(e, options.Directory);
             row.NextAttemptAt = SeedTime.ToText(RetryBackoff.NextAttemptAt(
                 now, row.Attempts, options.InitialBackoff, options.MaximumBackoff, (e as AcmeException)?.RetryAfter));
             row.UpdatedAt = SeedTime.ToText(now);
             await db.SaveChangesAsync(cancellationToken);
-            LogFailed(logger, row.DomainName, row.Attempts, row.NextAttemptAt, row.LastError);
+            LogFailed(logger, row.DomainName, row.Attempts, row.NextAttemptAt, row.LastError, Raw(e));
             return;
         }
 
@@ -207,17 +207,39 @@ public sealed partial class CertificateReconciler(
         LogIssued(logger, row.DomainName, certificate.NotAfter);
     }
 
-    private static string Describe(Exception e)
+    /// <summary>
+    /// A failure as a sentence its reader can act on (the API and panel show it); the raw error goes to the
+    /// log (<see cref="Raw"/>). The CA's own problem documents are already meant for people.
+    /// </summary>
+    internal static string Describe(Exception e, Uri? directory)
     {
+        var ca = directory is null ? "The certificate authority" : $"The certificate authority at {directory.Host}";
         var text = e switch
         {
             AcmeException acme => acme.Identifier is { } name && acme.Detail?.Contains(name, StringComparison.OrdinalIgnoreCase) != true
                 ? $"{acme.Message} ({name})"
                 : acme.Message,
-            HttpRequestException or TaskCanceledException => $"The certificate authority could not be reached: {e.Message}",
+            HttpRequestException { HttpRequestError: HttpRequestError.NameResolutionError } =>
+                $"{ca} could not be found: its name does not resolve. Check the server's DNS and internet access, and --acme-directory.",
+            HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError } =>
+                $"{ca} could not be reached securely: its TLS certificate was not accepted. Check --acme-directory (and --acme-trust-root for a test CA).",
+            HttpRequestException => $"{ca} could not be reached: check the server's internet access and --acme-directory.",
+            OperationCanceledException => $"{ca} did not answer in time: check the server's internet access and --acme-directory.",
             _ => e.Message,
         };
         return text.Length <= MaxErrorLength ? text : text[..MaxErrorLength];
+    }
+
+    /// <summary>The exception's type and messages down to the innermost one, for the log.</summary>
+    private static string Raw(Exception e)
+    {
+        var parts = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+        {
+            parts.Add($"{current.GetType().Name}: {current.Message}");
+        }
+
+        return string.Join(" ---> ", parts);
     }
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Certificate pass failed; retrying on the next pass")]
@@ -238,6 +260,6 @@ public sealed partial class CertificateReconciler(
     [LoggerMessage(EventId = 3306, Level = LogLevel.Information, Message = "Certificate of {DomainName} issued, valid until {NotAfter}")]
     private static partial void LogIssued(ILogger logger, string domainName, DateTimeOffset notAfter);
 
-    [LoggerMessage(EventId = 3307, Level = LogLevel.Warning, Message = "Certificate of {DomainName} failed (attempt {Attempt}, next not before {NextAttemptAt}): {Error}")]
-    private static partial void LogFailed(ILogger logger, string domainName, int attempt, string? nextAttemptAt, string? error);
+    [LoggerMessage(EventId = 3307, Level = LogLevel.Warning, Message = "Certificate of {DomainName} failed (attempt {Attempt}, next not before {NextAttemptAt}): {Error} [{Detail}]")]
+    private static partial void LogFailed(ILogger logger, string domainName, int attempt, string? nextAttemptAt, string? error, string detail);
 }

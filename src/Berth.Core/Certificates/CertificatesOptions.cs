@@ -14,6 +14,23 @@ public sealed class CertificatesOptions
     /// </summary>
     public Uri? Directory { get; set; } = LetsEncrypt;
 
+    /// <summary>
+    /// Set with a null <see cref="Directory"/> when <c>berth serve</c> chose it: no CA was named and the edge
+    /// listens only on loopback addresses, which no CA can reach to check a challenge.
+    /// </summary>
+    public bool LoopbackOnly { get; set; }
+
+    /// <summary>
+    /// Why a wanted certificate stays <c>pending</c>, and how to change it, when nothing is ordered
+    /// (<see cref="Directory"/> null); null when certificates are ordered. Shown by the API as the
+    /// certificate's reason.
+    /// </summary>
+    public string? NotOrderedReason => Directory is not null ? null
+        : LoopbackOnly
+            ? "No certificate is ordered: the edge listens only on loopback addresses, which no certificate authority can reach. "
+                + "To order certificates, put the edge on a public address (--edge-http, --edge-https) or name a CA with --acme-directory."
+            : "No certificate is ordered: the server runs with --acme-directory none. Give it an ACME directory URL to order certificates.";
+
     /// <summary>The contact address given to the CA (expiry notices); none when null.</summary>
     public string? Email { get; set; }
 

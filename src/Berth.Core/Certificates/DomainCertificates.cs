@@ -7,9 +7,10 @@ namespace Berth.Core.Certificates;
 /// <summary>
 /// Each domain's certificate as the API shows it, from <c>Hosting_Certificates</c>: a domain that
 /// wants an ACME certificate (<c>ssl=1</c>, <c>isCloudflare=0</c>) is <c>pending</c> until its row
-/// says otherwise; every other domain is <c>none</c>.
+/// says otherwise; every other domain is <c>none</c>. While nothing is ordered, a pending certificate's
+/// reason says why (<see cref="CertificatesOptions.NotOrderedReason"/>).
 /// </summary>
-internal sealed class DomainCertificates(IDbContextFactory<BerthDbContext> contexts) : IDomainCertificates
+internal sealed class DomainCertificates(IDbContextFactory<BerthDbContext> contexts, CertificatesOptions options) : IDomainCertificates
 {
     public async Task<IReadOnlyDictionary<long, CertificateState>> StatesAsync(IReadOnlyCollection<DomainName> domains, CancellationToken cancellationToken)
     {
@@ -28,9 +29,12 @@ internal sealed class DomainCertificates(IDbContextFactory<BerthDbContext> conte
                 return CertificateState.None;
             }
 
-            return rows.TryGetValue(d.Name, out var row)
+            var state = rows.TryGetValue(d.Name, out var row)
                 ? new CertificateState(row.Status, row.ExpiresAt is { } expires ? SeedTime.Parse(expires) : null, row.LastError)
                 : CertificateState.Pending;
+            return state.Status == CertificateStatus.Pending && options.NotOrderedReason is { } reason
+                ? state with { LastError = reason }
+                : state;
         });
     }
 }

@@ -23,7 +23,7 @@ internal static class ServeCommand
         var appsDomain = new Option<string?>("--apps-domain") { Description = "Domain under which <label>.<apps domain> names need no DNS of their own. Env: BERTH_APPS_DOMAIN" };
         var controlHost = new Option<string?>("--control-host") { Description = "Host name of the panel and API; reserved, never a tenant's domain. Env: BERTH_CONTROL_HOST" };
         var cloudflareRanges = new Option<string?>("--cloudflare-ranges") { Description = "File of Cloudflare's address ranges (one CIDR a line). Env: BERTH_CLOUDFLARE_RANGES. Default: the published list shipped with Berth" };
-        var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority, or none to order no certificates. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}" };
+        var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority, or none to order no certificates. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}, or none when every edge listener is on a loopback address" };
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact address given to the certificate authority. Env: BERTH_ACME_EMAIL" };
         var acmeTrustRoot = new Option<string?>("--acme-trust-root") { Description = "PEM file of an extra root to trust when talking to the ACME server (e.g. Pebble's). Env: BERTH_ACME_TRUST_ROOT" };
         var edgeMaxConnections = new Option<string?>("--edge-max-connections") { Description = $"Most client connections the edge holds at once, or none. Env: BERTH_EDGE_MAX_CONNECTIONS. Default: {EdgeSettings.Defaults.MaxConcurrentConnections}" };
@@ -89,14 +89,21 @@ internal static class ServeCommand
     /// <summary>The edge's settings from options or environment; a wrong value names its setting.</summary>
     internal static EdgeSettings ResolveEdge(
         string? http, string? https, string? appsDomain, string? controlHost, string? cloudflareRanges, string? acmeDirectory, string? acmeEmail, string? acmeTrustRoot,
-        string? maxConnections = null, string? maxConnectionsPerClient = null, string? maxOriginConnections = null, string? maxBodySize = null) => new()
+        string? maxConnections = null, string? maxConnectionsPerClient = null, string? maxOriginConnections = null, string? maxBodySize = null)
+    {
+        var httpUrls = EdgeFeature.ParseListeners(http ?? EdgeSettings.DefaultHttpUrls, "http", "--edge-http (BERTH_EDGE_HTTP)");
+        var httpsUrls = EdgeFeature.ParseListeners(https ?? EdgeSettings.DefaultHttpsUrls, "https", "--edge-https (BERTH_EDGE_HTTPS)");
+        var directory = EdgeFeature.ResolveAcmeDirectory(
+            string.IsNullOrWhiteSpace(acmeDirectory) ? null : acmeDirectory, httpUrls.Concat(httpsUrls), out var loopbackOnly);
+        return new()
         {
-            HttpUrls = EdgeFeature.ParseListeners(http ?? EdgeSettings.DefaultHttpUrls, "http", "--edge-http (BERTH_EDGE_HTTP)"),
-            HttpsUrls = EdgeFeature.ParseListeners(https ?? EdgeSettings.DefaultHttpsUrls, "https", "--edge-https (BERTH_EDGE_HTTPS)"),
+            HttpUrls = httpUrls,
+            HttpsUrls = httpsUrls,
             AppsDomain = string.IsNullOrWhiteSpace(appsDomain) ? null : EdgeFeature.ParseHostName(appsDomain, "--apps-domain (BERTH_APPS_DOMAIN)"),
             ControlHost = string.IsNullOrWhiteSpace(controlHost) ? null : EdgeFeature.ParseHostName(controlHost, "--control-host (BERTH_CONTROL_HOST)"),
             CloudflareRanges = string.IsNullOrWhiteSpace(cloudflareRanges) ? EdgeFeature.PublishedCloudflareRanges() : EdgeFeature.LoadCloudflareRanges(cloudflareRanges),
-            AcmeDirectory = EdgeFeature.ParseAcmeDirectory(acmeDirectory ?? EdgeSettings.DefaultAcmeDirectory),
+            AcmeDirectory = directory,
+            AcmeOffOnLoopback = loopbackOnly,
             AcmeEmail = string.IsNullOrWhiteSpace(acmeEmail) ? null : EdgeFeature.ParseAcmeEmail(acmeEmail),
             AcmeTrustRoot = string.IsNullOrWhiteSpace(acmeTrustRoot) ? null : EdgeFeature.ParseAcmeTrustRoot(acmeTrustRoot),
             MaxConnections = string.IsNullOrWhiteSpace(maxConnections) ? EdgeSettings.Defaults.MaxConcurrentConnections
@@ -108,6 +115,13 @@ internal static class ServeCommand
             MaxRequestBodySize = string.IsNullOrWhiteSpace(maxBodySize) ? EdgeSettings.Defaults.MaxRequestBodySize
                 : EdgeFeature.ParseSize(maxBodySize, "--edge-max-body-size (BERTH_EDGE_MAX_BODY_SIZE)"),
         };
+    }
+
+    /// <summary>The line printed at start when no certificates are ordered because the edge is local only; null otherwise.</summary>
+    internal static string? CertificatesNotice(EdgeSettings edge) => edge.AcmeOffOnLoopback
+        ? "Certificates: none ordered, the edge listens only on loopback addresses (no certificate authority can reach it). "
+            + "Put it on a public address with --edge-http/--edge-https, or name a CA with --acme-directory."
+        : null;
 
     /// <summary>Migrates, creates the first administrator if needed, and starts listening.</summary>
     public static async Task StartAsync(WebApplication app, ServeSettings settings, TextWriter output, CancellationToken cancellationToken)
@@ -136,5 +150,9 @@ internal static class ServeCommand
         }
 
         await app.StartAsync(cancellationToken);
+        if (CertificatesNotice(settings.Edge) is { } notice)
+        {
+            await output.WriteLineAsync(notice);
+        }
     }
 }

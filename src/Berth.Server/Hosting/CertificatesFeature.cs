@@ -8,6 +8,7 @@ internal static class CertificatesFeature
     public static CertificatesOptions OptionsFrom(ServeSettings settings) => new()
     {
         Directory = settings.Edge.AcmeDirectory,
+        LoopbackOnly = settings.Edge.AcmeDirectory is null && settings.Edge.AcmeOffOnLoopback,
         Email = settings.Edge.AcmeEmail,
         TrustRootFile = settings.Edge.AcmeTrustRoot,
         // Beside the database in _DATA, never under SERVERS/: no tenant can reach it.

@@ -105,6 +105,24 @@ public static class EdgeFeature
             : throw new SettingsException($"{setting}: '{value}' is not a host name such as example.com.");
     }
 
+    /// <summary>Whether every listener URL is on a loopback address (<c>localhost</c>, 127.0.0.0/8, <c>[::1]</c>); '*' and 0.0.0.0 are not.</summary>
+    public static bool ListensOnLoopbackOnly(IEnumerable<string> urls) => urls.All(url =>
+    {
+        var host = BindingAddress.Parse(url).Host;
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (IPAddress.TryParse(host.Trim('[', ']'), out var address) && IPAddress.IsLoopback(address));
+    });
+
+    /// <summary>
+    /// The CA to order from: the given <c>--acme-directory</c> always; without one, Let's Encrypt, unless every
+    /// edge listener is on loopback (then none, and <c>loopbackOnly</c> says why).
+    /// </summary>
+    public static Uri? ResolveAcmeDirectory(string? given, IEnumerable<string> listeners, out bool loopbackOnly)
+    {
+        loopbackOnly = given is null && ListensOnLoopbackOnly(listeners);
+        return loopbackOnly ? null : ParseAcmeDirectory(given ?? EdgeSettings.DefaultAcmeDirectory);
+    }
+
     /// <summary>Parses <c>--acme-directory</c>: an https URL, or <c>none</c> (null) to order no certificates.</summary>
     public static Uri? ParseAcmeDirectory(string value) =>
         value.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null

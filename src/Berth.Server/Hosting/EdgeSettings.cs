@@ -28,6 +28,13 @@ public sealed record EdgeSettings
     /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>); null (<c>none</c>) orders nothing.</summary>
     public Uri? AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
 
+    /// <summary>
+    /// True when no <c>--acme-directory</c> was given and every edge listener is on a loopback address (a
+    /// local install): <see cref="AcmeDirectory"/> is then null, since no CA could reach the edge to check a
+    /// challenge and every order would fail.
+    /// </summary>
+    public bool AcmeOffOnLoopback { get; init; }
+
     /// <summary>The contact address given to the certificate authority (<c>--acme-email</c>).</summary>
     public string? AcmeEmail { get; init; }
 

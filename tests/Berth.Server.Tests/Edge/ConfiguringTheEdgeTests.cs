@@ -15,8 +15,58 @@ public sealed class ConfiguringTheEdgeTests
         Assert.Equal(["https://127.0.0.1:8443"], edge.HttpsUrls);
         Assert.Contains("173.245.48.0/20", edge.CloudflareRanges);
         Assert.Contains("2606:4700::/32", edge.CloudflareRanges);
-        Assert.Equal("acme-v02.api.letsencrypt.org", edge.AcmeDirectory?.Host);
     }
+
+    [Fact]
+    public void Defaults_OnLoopbackListeners_OrderNoCertificates_AndSaySoAtStart()
+    {
+        var edge = ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null);
+
+        Assert.Null(edge.AcmeDirectory);
+        Assert.True(edge.AcmeOffOnLoopback);
+        var notice = ServeCommand.CertificatesNotice(edge);
+        Assert.NotNull(notice);
+        Assert.Contains("loopback", notice, StringComparison.Ordinal);
+        Assert.Contains("--acme-directory", notice, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', notice);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:80", "https://0.0.0.0:443")]
+    [InlineData("http://127.0.0.1:80", "https://*:443")]
+    [InlineData("http://[::]:80", "https://[::1]:443")]
+    [InlineData("http://192.0.2.10:80", "https://192.0.2.10:443")]
+    public void PublicListeners_WithoutAcmeDirectory_OrderFromLetsEncrypt(string http, string https)
+    {
+        var edge = ServeCommand.ResolveEdge(http, https, null, null, null, null, null, null);
+
+        Assert.Equal("acme-v02.api.letsencrypt.org", edge.AcmeDirectory?.Host);
+        Assert.False(edge.AcmeOffOnLoopback);
+        Assert.Null(ServeCommand.CertificatesNotice(edge));
+    }
+
+    [Theory]
+    [InlineData("https://127.0.0.1:14000/dir", "127.0.0.1")]
+    [InlineData("https://acme-v02.api.letsencrypt.org/directory", "acme-v02.api.letsencrypt.org")]
+    public void AnExplicitAcmeDirectory_WinsOnLoopbackListeners(string directory, string host)
+    {
+        var edge = ServeCommand.ResolveEdge("http://localhost:8081", "https://[::1]:8443", null, null, null, directory, null, null);
+
+        Assert.Equal(host, edge.AcmeDirectory?.Host);
+        Assert.False(edge.AcmeOffOnLoopback);
+        Assert.Null(ServeCommand.CertificatesNotice(edge));
+    }
+
+    [Theory]
+    [InlineData("http://localhost:80", true)]
+    [InlineData("http://127.0.0.2:80", true)]
+    [InlineData("https://[::1]:443", true)]
+    [InlineData("http://*:80", false)]
+    [InlineData("http://0.0.0.0:80", false)]
+    [InlineData("http://[::]:80", false)]
+    [InlineData("http://10.0.0.5:80", false)]
+    public void ListensOnLoopbackOnly_KnowsLoopbackAddresses(string url, bool loopback) =>
+        Assert.Equal(loopback, EdgeFeature.ListensOnLoopbackOnly([url]));
 
     [Fact]
     public void Values_AreNormalised()
@@ -89,6 +139,8 @@ public sealed class ConfiguringTheEdgeTests
     [Fact]
     public void AcmeDirectoryNone_OrdersNoCertificates()
     {
+        Assert.False(ServeCommand.ResolveEdge("http://0.0.0.0:80", null, null, null, null, "none", null, null).AcmeOffOnLoopback);
+        Assert.Null(ServeCommand.ResolveEdge("http://0.0.0.0:80", "https://0.0.0.0:443", null, null, null, "none", null, null).AcmeDirectory);
         Assert.Null(ServeCommand.ResolveEdge(null, null, null, null, null, "none", null, null).AcmeDirectory);
         Assert.Null(ServeCommand.ResolveEdge(null, null, null, null, null, " NONE ", null, null).AcmeDirectory);
     }
