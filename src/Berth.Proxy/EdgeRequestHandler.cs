@@ -11,7 +11,7 @@ namespace Berth.Proxy;
 
 /// <summary>
 /// The whole request path of the edge: one route lookup, then the ACME challenge, the Cloudflare
-/// filter, the HTTPS redirect, or forwarding: the common HTTP/1.1 request by the edge's own
+/// filter, the client certificate check, the HTTPS redirect, or forwarding: the common HTTP/1.1 request by the edge's own
 /// <see cref="OriginForwarder"/>, everything else through YARP's <see cref="IHttpForwarder"/>. YARP's own
 /// route matching is not used: with thousands of hosts, rebuilding its endpoint matcher on every change
 /// costs far more than one dictionary probe per request.
@@ -98,6 +98,12 @@ internal sealed class EdgeRequestHandler
         if (entry.IsCloudflare && !_clientAddresses.IsTrustedPeer(context.Connection.RemoteIpAddress))
         {
             Log.CloudflareRefused(_logger, context.Connection.RemoteIpAddress?.ToString(), entry.Route.Host);
+            return EdgePages.WriteAsync(context, StatusCodes.Status403Forbidden, EdgePages.Forbidden);
+        }
+
+        if (entry.RequiresClientCertificate && !ClientCertificateValidator.Presented(context))
+        {
+            Log.ClientCertificateRefused(_logger, context.Connection.RemoteIpAddress?.ToString(), entry.Route.Host);
             return EdgePages.WriteAsync(context, StatusCodes.Status403Forbidden, EdgePages.Forbidden);
         }
 

@@ -37,6 +37,7 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<EdgeCertificateCache>();
         services.TryAddSingleton<ICertificateSelector>(sp => sp.GetRequiredService<EdgeCertificateCache>());
         services.TryAddSingleton(sp => new ClientAddressResolver(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));
+        services.TryAddSingleton<ClientCertificateValidator>();
         services.TryAddSingleton<EdgeTransformer>();
         services.TryAddSingleton<EdgeForwarderClient>();
         services.TryAddSingleton<OriginPools>();
@@ -46,7 +47,8 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<EdgeRequestHandler>();
 
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<EdgeOptions>, ICertificateSelector>((kestrel, edge, selector) => EdgeListeners.Configure(kestrel, edge.Value, selector));
+            .Configure<IOptions<EdgeOptions>, ICertificateSelector, EdgeRouteTable, ClientCertificateValidator>(
+                (kestrel, edge, selector, routes, clientCertificates) => EdgeListeners.Configure(kestrel, edge.Value, selector, routes, clientCertificates));
         services.TryAddSingleton<EpollLoops>();
 
         return services;

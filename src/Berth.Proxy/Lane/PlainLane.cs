@@ -151,10 +151,13 @@ internal sealed class PlainLane(
         return routes.TryFindEntry(name, out entry!);
     }
 
-    /// <summary>A route the lane serves: a plain HTTP origin, not a Cloudflare name, no redirect to HTTPS, not an ACME challenge.</summary>
+    /// <summary>
+    /// A route the lane serves: a plain HTTP origin, not a Cloudflare name, no redirect to HTTPS, no client
+    /// certificate required, not an ACME challenge.
+    /// </summary>
     private static bool IsPlain(ReadOnlySpan<byte> head, RouteEntry entry)
     {
-        if (entry.OriginEndPoint is null || entry.IsCloudflare || entry.RedirectsToHttps)
+        if (entry.OriginEndPoint is null || entry.IsCloudflare || entry.RedirectsToHttps || entry.RequiresClientCertificate)
         {
             return false;
         }
