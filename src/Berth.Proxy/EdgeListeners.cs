@@ -39,7 +39,8 @@ internal static class EdgeListeners
     }
 
     public static void Configure(
-        KestrelServerOptions kestrel, EdgeOptions options, ICertificateSelector selector, TimeProvider clock, ILogger logger)
+        KestrelServerOptions kestrel, EdgeOptions options, ICertificateSelector selector, EdgeRouteTable routes,
+        ClientCertificateValidator clientCertificates, TimeProvider clock, ILogger logger)
     {
         kestrel.AddServerHeader = false;
         var limits = kestrel.Limits;
@@ -78,11 +79,23 @@ internal static class EdgeListeners
                 // intermediates travel with it; without them clients cannot build a chain to a public root.
                 listen.UseHttps(new TlsHandshakeCallbackOptions
                 {
-                    OnConnection = context => ValueTask.FromResult(new SslServerAuthenticationOptions
+                    OnConnection = context =>
                     {
-                        // ApplicationProtocols left null: Kestrel then offers the listener's protocols (ALPN).
-                        ServerCertificateContext = SelectContext(context, selector, fallback!, logger),
-                    }),
+                        var serverName = context.ClientHelloInfo.ServerName;
+                        var tls = new SslServerAuthenticationOptions
+                        {
+                            // ApplicationProtocols left null: Kestrel then offers the listener's protocols (ALPN).
+                            ServerCertificateContext = SelectContext(context, selector, fallback!, logger),
+                        };
+                        // Asked for at the handshake, never later: HTTP/2 has no renegotiation, and a
+                        // client without a valid certificate never gets a connection to send requests on.
+                        if (!string.IsNullOrEmpty(serverName) && routes.TryFindEntry(serverName, out var entry) && entry.RequiresClientCertificate)
+                        {
+                            clientCertificates.Require(tls, entry.Route.Host);
+                        }
+
+                        return ValueTask.FromResult(tls);
+                    },
                     HandshakeTimeout = options.TlsHandshakeTimeout,
                 });
                 listen.Use(next => listen.ApplicationServices.GetRequiredService<LaneTimeouts>().FirstBytes(next));

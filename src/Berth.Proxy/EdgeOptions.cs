@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace Berth.Proxy;
 
 /// <summary>Settings of the edge. Bound from the <c>Edge</c> configuration section by hosts that use configuration.</summary>
@@ -21,6 +23,13 @@ public sealed class EdgeOptions
     /// is believed only from them.
     /// </summary>
     public IList<string> CloudflareRanges { get; } = [];
+
+    /// <summary>
+    /// The certificate authorities (trusted as roots, nothing else) whose client certificates open routes
+    /// with <see cref="EdgeRoute.RequireClientCertificate"/>, e.g. the CA of Cloudflare's Authenticated
+    /// Origin Pulls. Empty: such routes serve nobody.
+    /// </summary>
+    public X509Certificate2Collection ClientCertificateAuthorities { get; } = [];
 
     /// <summary>How long connecting to an origin may take before the client gets a 502 page.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);

@@ -12,7 +12,7 @@ namespace Berth.Proxy;
 
 /// <summary>
 /// The whole request path of the edge: one route lookup, then the ACME challenge, the Cloudflare
-/// filter, the HTTPS redirect, or forwarding: the common HTTP/1.1 request by the edge's own
+/// filter, the client certificate check, the HTTPS redirect, or forwarding: the common HTTP/1.1 request by the edge's own
 /// <see cref="OriginForwarder"/>, everything else through YARP's <see cref="IHttpForwarder"/>. YARP's own
 /// route matching is not used: with thousands of hosts, rebuilding its endpoint matcher on every change
 /// costs far more than one dictionary probe per request.
@@ -116,6 +116,12 @@ internal sealed class EdgeRequestHandler
         if (request.IsHttps && context.Features.Get<FallbackCertificateFeature>() is not null)
         {
             return EdgePages.WriteAsync(context, StatusCodes.Status421MisdirectedRequest, EdgePages.NoCertificate);
+        }
+
+        if (entry.RequiresClientCertificate && !ClientCertificateValidator.Presented(context))
+        {
+            Log.ClientCertificateRefused(_logger, context.Connection.RemoteIpAddress?.ToString(), entry.Route.Host);
+            return EdgePages.WriteAsync(context, StatusCodes.Status403Forbidden, EdgePages.Forbidden);
         }
 
         if (entry.RedirectsToHttps && !request.IsHttps)

@@ -27,4 +27,11 @@ public enum EdgeTlsMode
 /// True when a certificate for the host is in the certificate cache; with <see cref="EdgeTlsMode.Acme"/>
 /// plain HTTP requests are then redirected to HTTPS.
 /// </param>
-public sealed record EdgeRoute(string Host, Uri Destination, EdgeTlsMode Mode = EdgeTlsMode.Plain, bool CertificateIssued = false);
+/// <param name="RequireClientCertificate">
+/// True when only TLS connections that present a client certificate issued by one of
+/// <see cref="EdgeOptions.ClientCertificateAuthorities"/> are served: the handshake asks for one and fails
+/// without a valid one, and every other request for the host (plain HTTP, a connection made without the
+/// host's name) gets 403. With no authority configured nothing is served: the route fails closed.
+/// </param>
+public sealed record EdgeRoute(
+    string Host, Uri Destination, EdgeTlsMode Mode = EdgeTlsMode.Plain, bool CertificateIssued = false, bool RequireClientCertificate = false);

@@ -95,4 +95,6 @@ internal sealed class RouteEntry(EdgeRoute route, Uri destination)
     public bool IsCloudflare { get; } = route.Mode == EdgeTlsMode.CloudflareOrigin;
 
     public bool RedirectsToHttps { get; } = route.Mode == EdgeTlsMode.Acme && route.CertificateIssued;
+
+    public bool RequiresClientCertificate { get; } = route.RequireClientCertificate;
 }

@@ -38,6 +38,7 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<EdgeCertificateCache>();
         services.TryAddSingleton<ICertificateSelector>(sp => sp.GetRequiredService<EdgeCertificateCache>());
         services.TryAddSingleton(sp => new ClientAddressResolver(sp.GetRequiredService<IOptions<EdgeOptions>>().Value));
+        services.TryAddSingleton<ClientCertificateValidator>();
         services.TryAddSingleton<EdgeTransformer>();
         services.TryAddSingleton<EdgeForwarderClient>();
         services.TryAddSingleton<OriginPools>();
@@ -48,8 +49,10 @@ public static class EdgeServiceCollectionExtensions
         services.TryAddSingleton<EdgeRequestHandler>();
 
         services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<EdgeOptions>, ICertificateSelector, TimeProvider, ILoggerFactory>((kestrel, edge, selector, clock, loggers) =>
-                EdgeListeners.Configure(kestrel, edge.Value, selector, clock, loggers.CreateLogger(typeof(EdgeListeners).FullName!)));
+            .Configure<IOptions<EdgeOptions>, ICertificateSelector, EdgeRouteTable, ClientCertificateValidator, IServiceProvider>(
+                (kestrel, edge, selector, routes, clientCertificates, services) => EdgeListeners.Configure(
+                    kestrel, edge.Value, selector, routes, clientCertificates, services.GetRequiredService<TimeProvider>(),
+                    services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EdgeListeners).FullName!)));
         services.TryAddSingleton<EpollLoops>();
 
         return services;

@@ -15,6 +15,12 @@ internal static partial class Log
     [LoggerMessage(6002, LogLevel.Debug, "Refused {Peer} for {Host}: not a Cloudflare address")]
     public static partial void CloudflareRefused(ILogger logger, string? peer, string host);
 
+    [LoggerMessage(6007, LogLevel.Debug, "Refused {Peer} for {Host}: no verified client certificate")]
+    public static partial void ClientCertificateRefused(ILogger logger, string? peer, string host);
+
+    [LoggerMessage(6008, LogLevel.Debug, "TLS client certificate refused for {Host}: {Reason}")]
+    public static partial void ClientCertificateInvalid(ILogger logger, string host, string reason);
+
     [LoggerMessage(6004, LogLevel.Information, "Origin of {Host} failed: {Reason}")]
     public static partial void OriginFailed(ILogger logger, string host, string reason, Exception exception);
 

@@ -38,6 +38,7 @@ public sealed class OperatingFromTheCommandLineTests
     [InlineData(new[] { "migrate", "--database", "postgresql" }, "--connection-string (BERTH_CONNECTION_STRING) is required")]
     [InlineData(new[] { "migrate", "--database", "postgresql", "--connection-string", "Hots=1;;==" }, "--connection-string (BERTH_CONNECTION_STRING) is not a valid")]
     [InlineData(new[] { "migrate", "--connection-string", "Host=x" }, "applies to PostgreSQL only")]
+    [InlineData(new[] { "serve", "--cloudflare-origin-pull-ca", "/nonexistent/origin-pull-ca.pem" }, "--cloudflare-origin-pull-ca (BERTH_CLOUDFLARE_ORIGIN_PULL_CA): '/nonexistent/origin-pull-ca.pem' cannot be read")]
     public async Task InvalidConfiguration_FailsNamingTheSetting(string[] args, string expected)
     {
         using var root = new TempDirectory();

@@ -29,6 +29,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
 
     public DbSet<DomainName> DomainNames => Set<DomainName>();
 
+    public DbSet<DomainOptions> DomainOptions => Set<DomainOptions>();
+
     public DbSet<HostingCertificate> Certificates => Set<HostingCertificate>();
 
     public DbSet<AcmeAccountRecord> AcmeAccounts => Set<AcmeAccountRecord>();

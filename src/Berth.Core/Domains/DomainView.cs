@@ -8,8 +8,11 @@ public sealed record CertificateState(string Status, DateTimeOffset? ExpiresAt, 
     public static readonly CertificateState Pending = new("pending", null, null);
 }
 
-/// <summary>A domain as its server's owner sees it.</summary>
-public sealed record DomainView(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool NeedsDns, CertificateState Certificate);
+/// <summary>
+/// A domain as its server's owner sees it. <c>OriginPulls</c>: Cloudflare's Authenticated Origin Pulls
+/// required (see <see cref="DomainOptions.OriginPulls"/>); false whenever Cloudflare mode is off.
+/// </summary>
+public sealed record DomainView(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateState Certificate);
 
 /// <summary>The answer of a dry-run validation: <see cref="Code"/> is null when the name may be added.</summary>
 public sealed record DomainValidation(bool Valid, string? Code, string Message);

@@ -12,4 +12,10 @@ public sealed class DomainsOptions
 
     /// <summary>The host name of the panel and API.</summary>
     public string ControlHost { get; set; } = "localhost";
+
+    /// <summary>
+    /// Whether the operator configured the CA bundle of Cloudflare's Authenticated Origin Pulls; without
+    /// it no domain may turn origin pulls on (the edge could not verify anything).
+    /// </summary>
+    public bool OriginPullsAvailable { get; set; }
 }

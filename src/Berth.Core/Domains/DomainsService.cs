@@ -23,6 +23,12 @@ public sealed class DomainsService(
 {
     public const string TakenCode = "DOMAIN_TAKEN";
 
+    /// <summary>Origin pulls asked for a domain that is not in Cloudflare mode.</summary>
+    public const string OriginPullsNeedCloudflareCode = "ORIGIN_PULLS_NEED_CLOUDFLARE";
+
+    /// <summary>Origin pulls turned on while the operator configured no CA bundle to check them with.</summary>
+    public const string OriginPullsUnavailableCode = "ORIGIN_PULLS_UNAVAILABLE";
+
     private static readonly BerthException ServerNotFound = BerthException.NotFound("SERVER_NOT_FOUND", "No such server.");
     private static readonly BerthException DomainNotFound = BerthException.NotFound("DOMAIN_NOT_FOUND", "No such domain on this server.");
 
@@ -63,16 +69,21 @@ public sealed class DomainsService(
         return new DomainValidation(true, null, check.Message);
     }
 
-    public async Task<DomainView> AddAsync(long actorId, bool isAdmin, long serverId, string? name, bool ssl, bool isCloudflare, CancellationToken cancellationToken)
+    public async Task<DomainView> AddAsync(
+        long actorId, bool isAdmin, long serverId, string? name, bool ssl, bool isCloudflare, bool originPulls, CancellationToken cancellationToken)
     {
         var check = Checked(name);
         var domain = await WriteAsync(check.Name, async ct =>
         {
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
+            CheckOriginPulls(originPulls, isCloudflare, turningOn: originPulls);
             await ClaimAsync(check.Name, exceptId: null, ct);
             var added = new DomainName { VirtualServerId = serverId, Name = check.Name, Ssl = ssl, IsCloudflare = isCloudflare };
             db.DomainNames.Add(added);
-            activity.Add(db, actorId, $"Domain name \"{check.Name}\" added to virtual server #{serverId}");
+            activity.Add(db, actorId, $"Domain name \"{check.Name}\" added to virtual server #{serverId}{(originPulls ? " (origin pulls on)" : "")}");
+            await db.SaveChangesAsync(ct);
+            // Also when off: a row a database without foreign keys left behind under a reused id goes.
+            await SetOriginPullsAsync(added.Id, originPulls, ct);
             await db.SaveChangesAsync(ct);
             return added;
         }, cancellationToken);
@@ -81,8 +92,12 @@ public sealed class DomainsService(
         return (await ViewsAsync([domain], cancellationToken)).Single();
     }
 
-    /// <summary>Changes the fields given (a null keeps the current value).</summary>
-    public async Task<DomainView> EditAsync(long actorId, bool isAdmin, long serverId, long domainId, string? name, bool? ssl, bool? isCloudflare, CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes the fields given (a null keeps the current value). Turning Cloudflare mode off turns
+    /// origin pulls off too, unless the request asks for them (then it is refused).
+    /// </summary>
+    public async Task<DomainView> EditAsync(
+        long actorId, bool isAdmin, long serverId, long domainId, string? name, bool? ssl, bool? isCloudflare, bool? originPulls, CancellationToken cancellationToken)
     {
         var check = name is null ? null : Checked(name);
         string? previous = null;
@@ -111,6 +126,17 @@ public sealed class DomainsService(
                 edited.IsCloudflare = cf;
             }
 
+            var pullsNow = await OriginPullsOfAsync(edited.Id, ct);
+            var pulls = originPulls ?? (pullsNow && edited.IsCloudflare);
+            // Availability is checked only when turning on: a domain whose CA the operator removed can
+            // still be edited (the edge refuses it until origin pulls are turned off).
+            CheckOriginPulls(pulls, edited.IsCloudflare, turningOn: pulls && !pullsNow);
+            if (pulls != pullsNow)
+            {
+                changes.Add($"origin pulls {(pulls ? "on" : "off")}");
+                await SetOriginPullsAsync(edited.Id, pulls, ct);
+            }
+
             if (changes.Count > 0)
             {
                 activity.Add(db, actorId, $"Domain name \"{previous}\" of virtual server #{serverId} edited ({string.Join(", ", changes)})");
@@ -134,6 +160,7 @@ public sealed class DomainsService(
         {
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
             var domain = await FindDomainAsync(serverId, domainId, ct);
+            await SetOriginPullsAsync(domain.Id, false, ct);
             db.DomainNames.Remove(domain);
             activity.Add(db, actorId, $"Domain name \"{domain.Name}\" removed from virtual server #{serverId}");
             await db.SaveChangesAsync(ct);
@@ -187,8 +214,56 @@ public sealed class DomainsService(
             throw BerthException.Invalid(TakenCode, TakenMessage(name));
         }
 
+        await SetOriginPullsAsync(holder.Domain.Id, false, cancellationToken);
         db.DomainNames.Remove(holder.Domain);
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    private void CheckOriginPulls(bool originPulls, bool isCloudflare, bool turningOn)
+    {
+        if (!originPulls)
+        {
+            return;
+        }
+
+        if (!isCloudflare)
+        {
+            throw BerthException.Invalid(
+                OriginPullsNeedCloudflareCode, "Origin pulls work only in Cloudflare mode: turn Cloudflare on for this domain, or leave origin pulls off.");
+        }
+
+        if (turningOn && !options.OriginPullsAvailable)
+        {
+            throw BerthException.Invalid(
+                OriginPullsUnavailableCode, "Origin pulls are not available on this platform: the operator has configured no origin pull CA (--cloudflare-origin-pull-ca).");
+        }
+    }
+
+    private async Task<bool> OriginPullsOfAsync(long domainId, CancellationToken cancellationToken) =>
+        await db.DomainOptions.Where(o => o.DomainId == domainId).Select(o => o.OriginPulls).FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>Writes the option; a domain with every option off has no row.</summary>
+    private async Task SetOriginPullsAsync(long domainId, bool originPulls, CancellationToken cancellationToken)
+    {
+        var row = await db.DomainOptions.FirstOrDefaultAsync(o => o.DomainId == domainId, cancellationToken);
+        if (!originPulls)
+        {
+            if (row is not null)
+            {
+                db.DomainOptions.Remove(row);
+            }
+
+            return;
+        }
+
+        if (row is null)
+        {
+            db.DomainOptions.Add(new DomainOptions { DomainId = domainId, OriginPulls = true });
+        }
+        else
+        {
+            row.OriginPulls = true;
+        }
     }
 
     private sealed record Holder(DomainName Domain, bool Live);
@@ -233,12 +308,16 @@ public sealed class DomainsService(
     private async Task<List<DomainView>> ViewsAsync(IReadOnlyCollection<DomainName> domains, CancellationToken cancellationToken)
     {
         var states = await certificates.StatesAsync(domains, cancellationToken);
+        var ids = domains.Select(d => d.Id).ToList();
+        var pulls = (await db.DomainOptions.AsNoTracking().Where(o => ids.Contains(o.DomainId) && o.OriginPulls).Select(o => o.DomainId).ToListAsync(cancellationToken))
+            .ToHashSet();
         return domains.Select(d => new DomainView(
             d.Id,
             d.VirtualServerId,
             d.Name,
             d.Ssl,
             d.IsCloudflare,
+            OriginPulls: d.IsCloudflare && pulls.Contains(d.Id),
             NeedsDns: !DomainNameRules.Check(d.Name, options).UnderAppsDomain,
             states.GetValueOrDefault(d.Id) ?? (d.Ssl ? CertificateState.Pending : CertificateState.None))).ToList();
     }

@@ -341,6 +341,23 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DomainNames", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Domains.DomainOptions", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("DomainID");
+
+                    b.Property<bool>("OriginPulls")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("boolean")
+                        .HasDefaultValue(false)
+                        .HasColumnName("OriginPulls");
+
+                    b.HasKey("DomainId");
+
+                    b.ToTable("Hosting_DomainOptions", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
                 {
                     b.Property<string>("DockerId")
@@ -612,6 +629,15 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Domains.DomainOptions", b =>
+                {
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Domains.DomainOptions", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

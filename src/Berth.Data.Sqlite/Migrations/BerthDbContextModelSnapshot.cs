@@ -322,6 +322,23 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("Hosting_DomainNames", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Domains.DomainOptions", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("DomainID");
+
+                    b.Property<bool>("OriginPulls")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(false)
+                        .HasColumnName("OriginPulls");
+
+                    b.HasKey("DomainId");
+
+                    b.ToTable("Hosting_DomainOptions", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
                 {
                     b.Property<string>("DockerId")
@@ -591,6 +608,15 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Domains.DomainOptions", b =>
+                {
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Domains.DomainOptions", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

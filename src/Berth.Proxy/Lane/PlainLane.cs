@@ -151,8 +151,9 @@ internal sealed class PlainLane(
         return routes.TryFindEntry(name, out entry!);
     }
 
-    /// <summary>A route the lane serves: a plain HTTP origin, not a Cloudflare name, no redirect to HTTPS.</summary>
-    private static bool IsPlain(RouteEntry entry) => entry.OriginEndPoint is not null && !entry.IsCloudflare && !entry.RedirectsToHttps;
+    /// <summary>A route the lane serves: a plain HTTP origin, not a Cloudflare name, no redirect to HTTPS, no client certificate required.</summary>
+    private static bool IsPlain(RouteEntry entry) =>
+        entry.OriginEndPoint is not null && !entry.IsCloudflare && !entry.RedirectsToHttps && !entry.RequiresClientCertificate;
 
     /// <summary>Forwards one request; false when the client's connection ends with it.</summary>
     private async Task<bool> ForwardAsync(ConnectionContext client, LaneRequest request, AnswerState answer)

@@ -32,7 +32,8 @@ internal static class DomainsEndpoints
     private static async Task<Created<DomainResponse>> AddAsync(long id, AddDomainRequest request, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken)
     {
         var domain = await domains.AddAsync(
-            principal.UserId(), IsAdmin(principal), id, Fields.Required(request.DomainName, "domainName"), request.Ssl ?? false, request.IsCloudflare ?? false, cancellationToken);
+            principal.UserId(), IsAdmin(principal), id, Fields.Required(request.DomainName, "domainName"), request.Ssl ?? false, request.IsCloudflare ?? false,
+            request.OriginPulls ?? false, cancellationToken);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/servers/{id}/domains/{domain.Id}"), DomainResponse.From(domain));
     }
 
@@ -41,7 +42,7 @@ internal static class DomainsEndpoints
 
     private static async Task<Ok<DomainResponse>> EditAsync(long id, long domainId, EditDomainRequest request, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken) =>
         TypedResults.Ok(DomainResponse.From(await domains.EditAsync(
-            principal.UserId(), IsAdmin(principal), id, domainId, request.DomainName, request.Ssl, request.IsCloudflare, cancellationToken)));
+            principal.UserId(), IsAdmin(principal), id, domainId, request.DomainName, request.Ssl, request.IsCloudflare, request.OriginPulls, cancellationToken)));
 
     private static async Task<NoContent> DeleteAsync(long id, long domainId, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken)
     {

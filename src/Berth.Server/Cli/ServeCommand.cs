@@ -23,6 +23,10 @@ internal static class ServeCommand
         var appsDomain = new Option<string?>("--apps-domain") { Description = "Domain under which <label>.<apps domain> names need no DNS of their own. Env: BERTH_APPS_DOMAIN" };
         var controlHost = new Option<string?>("--control-host") { Description = "Host name of the panel and API; reserved, never a tenant's domain. Env: BERTH_CONTROL_HOST" };
         var cloudflareRanges = new Option<string?>("--cloudflare-ranges") { Description = "File of Cloudflare's address ranges (one CIDR a line). Env: BERTH_CLOUDFLARE_RANGES. Default: the published list shipped with Berth" };
+        var originPullCa = new Option<string?>("--cloudflare-origin-pull-ca")
+        {
+            Description = "PEM file of the CA certificates of Cloudflare's Authenticated Origin Pulls; lets domains require them. Env: BERTH_CLOUDFLARE_ORIGIN_PULL_CA",
+        };
         var acmeDirectory = new Option<string?>("--acme-directory") { Description = $"ACME directory of the certificate authority, or none to order no certificates. Env: BERTH_ACME_DIRECTORY. Default: {EdgeSettings.DefaultAcmeDirectory}, or none when every edge listener is on a loopback address" };
         var acmeEmail = new Option<string?>("--acme-email") { Description = "Contact address given to the certificate authority. Env: BERTH_ACME_EMAIL" };
         var acmeTrustRoot = new Option<string?>("--acme-trust-root") { Description = "PEM file of an extra root to trust when talking to the ACME server (e.g. Pebble's). Env: BERTH_ACME_TRUST_ROOT" };
@@ -37,7 +41,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
-            edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, acmeDirectory, acmeEmail, acmeTrustRoot,
+            edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
             edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -65,7 +69,8 @@ internal static class ServeCommand
                         parse.GetValue(edgeMaxConnections) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_CONNECTIONS"),
                         parse.GetValue(edgeMaxPerClient) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT"),
                         parse.GetValue(edgeMaxOrigin) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_ORIGIN_CONNECTIONS"),
-                        parse.GetValue(edgeMaxBody) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_BODY_SIZE")),
+                        parse.GetValue(edgeMaxBody) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_BODY_SIZE"),
+                        parse.GetValue(originPullCa) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_ORIGIN_PULL_CA")),
                     RegistryMirror = ServeSettings.ParseRegistryMirror(parse.GetValue(registryMirror) ?? Environment.GetEnvironmentVariable("BERTH_REGISTRY_MIRROR")),
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
@@ -89,7 +94,8 @@ internal static class ServeCommand
     /// <summary>The edge's settings from options or environment; a wrong value names its setting.</summary>
     internal static EdgeSettings ResolveEdge(
         string? http, string? https, string? appsDomain, string? controlHost, string? cloudflareRanges, string? acmeDirectory, string? acmeEmail, string? acmeTrustRoot,
-        string? maxConnections = null, string? maxConnectionsPerClient = null, string? maxOriginConnections = null, string? maxBodySize = null)
+        string? maxConnections = null, string? maxConnectionsPerClient = null, string? maxOriginConnections = null, string? maxBodySize = null,
+        string? originPullCa = null)
     {
         var httpUrls = EdgeFeature.ParseListeners(http ?? EdgeSettings.DefaultHttpUrls, "http", "--edge-http (BERTH_EDGE_HTTP)");
         var httpsUrls = EdgeFeature.ParseListeners(https ?? EdgeSettings.DefaultHttpsUrls, "https", "--edge-https (BERTH_EDGE_HTTPS)");
@@ -114,6 +120,7 @@ internal static class ServeCommand
                 : (int)EdgeFeature.ParseLimit(maxOriginConnections, "--edge-max-origin-connections (BERTH_EDGE_MAX_ORIGIN_CONNECTIONS)", 1_000_000, noneAllowed: false)!.Value,
             MaxRequestBodySize = string.IsNullOrWhiteSpace(maxBodySize) ? EdgeSettings.Defaults.MaxRequestBodySize
                 : EdgeFeature.ParseSize(maxBodySize, "--edge-max-body-size (BERTH_EDGE_MAX_BODY_SIZE)"),
+            OriginPullAuthorities = string.IsNullOrWhiteSpace(originPullCa) ? null : EdgeFeature.LoadOriginPullAuthorities(originPullCa),
         };
     }
 

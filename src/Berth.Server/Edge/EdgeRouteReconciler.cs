@@ -37,7 +37,7 @@ public sealed partial class EdgeRouteReconciler(
     /// <summary>One pass: reads the domains and the servers' addresses, and applies the routes if they changed.</summary>
     public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
-        List<(string Name, long ServerId, bool Ssl, bool IsCloudflare)> domains;
+        List<(string Name, long ServerId, bool Ssl, bool IsCloudflare, bool OriginPulls)> domains;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             domains = (await (
@@ -45,8 +45,15 @@ public sealed partial class EdgeRouteReconciler(
                 join server in db.VirtualServers on domain.VirtualServerId equals server.Id
                 where !server.Deleted && server.Id != VirtualServer.HostId
                 orderby domain.Id
-                select new { domain.Name, domain.VirtualServerId, domain.Ssl, domain.IsCloudflare }).ToListAsync(cancellationToken))
-                .Select(d => (d.Name, d.VirtualServerId, d.Ssl, d.IsCloudflare))
+                select new
+                {
+                    domain.Name,
+                    domain.VirtualServerId,
+                    domain.Ssl,
+                    domain.IsCloudflare,
+                    OriginPulls = db.DomainOptions.Any(o => o.DomainId == domain.Id && o.OriginPulls),
+                }).ToListAsync(cancellationToken))
+                .Select(d => (d.Name, d.VirtualServerId, d.Ssl, d.IsCloudflare, d.OriginPulls))
                 .ToList();
         }
 
@@ -70,7 +77,7 @@ public sealed partial class EdgeRouteReconciler(
 
         var routes = new List<EdgeRoute>(domains.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (rawName, serverId, ssl, isCloudflare) in domains)
+        foreach (var (rawName, serverId, ssl, isCloudflare, originPulls) in domains)
         {
             var name = rawName.Trim().ToLowerInvariant();
             if (!IsHostName(name) || !seen.Add(name))
@@ -87,7 +94,9 @@ public sealed partial class EdgeRouteReconciler(
             var mode = isCloudflare ? EdgeTlsMode.CloudflareOrigin : ssl ? EdgeTlsMode.Acme : EdgeTlsMode.Plain;
             // HTTP redirects to HTTPS only once the edge can serve the name's certificate.
             var issued = mode == EdgeTlsMode.Acme && edge.Certificates.Contains(name);
-            routes.Add(new EdgeRoute(name, new Uri($"http://{container.Address}:80/"), mode, issued));
+            // Origin pulls: only Cloudflare connections with a certificate from the operator's CA bundle.
+            // Without a bundle the edge refuses the name rather than serve it to any Cloudflare customer.
+            routes.Add(new EdgeRoute(name, new Uri($"http://{container.Address}:80/"), mode, issued, RequireClientCertificate: isCloudflare && originPulls));
         }
 
         UpdateOriginCertificates(routes);

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Mail;
 using System.Reflection;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Berth.Acme;
 using Berth.Proxy;
 using Berth.Server.Edge;
@@ -150,6 +152,57 @@ public static class EdgeFeature
         }
     }
 
+    /// <summary>
+    /// Reads <c>--cloudflare-origin-pull-ca</c>: a PEM file of one or more CA certificates (Cloudflare's
+    /// origin pull CA, and any per-hostname CA an admin adds). Certificates only: a private key in the
+    /// file, a certificate that is not a CA, or no certificate at all is refused.
+    /// </summary>
+    public static X509Certificate2Collection LoadOriginPullAuthorities(string file)
+    {
+        const string Setting = "--cloudflare-origin-pull-ca (BERTH_CLOUDFLARE_ORIGIN_PULL_CA)";
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new SettingsException($"{Setting}: '{file}' cannot be read: {e.Message}");
+        }
+
+        if (text.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            throw new SettingsException($"{Setting}: '{file}' holds a private key; it must hold CA certificates only.");
+        }
+
+        var authorities = new X509Certificate2Collection();
+        try
+        {
+            authorities.ImportFromPem(text);
+        }
+        catch (CryptographicException e)
+        {
+            throw new SettingsException($"{Setting}: '{file}' is not a PEM file of certificates: {e.Message}");
+        }
+
+        if (authorities.Count == 0)
+        {
+            throw new SettingsException($"{Setting}: '{file}' holds no PEM certificate (-----BEGIN CERTIFICATE-----).");
+        }
+
+        foreach (var authority in authorities)
+        {
+            var constraints = authority.Extensions.OfType<X509BasicConstraintsExtension>().FirstOrDefault();
+            // Version 1 certificates have no extensions and may still be roots; one that says it is no CA is not.
+            if (constraints is { CertificateAuthority: false })
+            {
+                throw new SettingsException($"{Setting}: '{file}': '{authority.Subject}' is not a CA certificate.");
+            }
+        }
+
+        return authorities;
+    }
+
     /// <summary>Reads a ranges file for <c>--cloudflare-ranges</c>: one CIDR a line, <c>#</c> starts a comment.</summary>
     public static IReadOnlyList<string> LoadCloudflareRanges(string file)
     {
@@ -223,6 +276,10 @@ public static class EdgeFeature
         options.MaxConnectionsPerClient = settings.MaxConnectionsPerClient;
         options.MaxConnectionsPerOrigin = settings.MaxOriginConnections;
         options.MaxRequestBodySize = settings.MaxRequestBodySize;
+        if (settings.OriginPullAuthorities is { } authorities)
+        {
+            options.ClientCertificateAuthorities.AddRange(authorities);
+        }
 
         // Redirects to HTTPS name the listener's port unless it is the standard one.
         var port = BindingAddress.Parse(settings.HttpsUrls[0]).Port;
@@ -242,6 +299,8 @@ public static class EdgeFeature
         {
             options.ControlHost = control;
         }
+
+        options.OriginPullsAvailable = edge.OriginPullAuthorities is { Count: > 0 };
 
         return options;
     }

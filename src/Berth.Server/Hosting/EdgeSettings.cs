@@ -25,6 +25,13 @@ public sealed record EdgeSettings
     /// <summary>Cloudflare's address ranges (from <c>--cloudflare-ranges</c> or the published list shipped with Berth).</summary>
     public IReadOnlyList<string> CloudflareRanges { get; init; } = EdgeFeature.PublishedCloudflareRanges();
 
+    /// <summary>
+    /// The CA certificates of Cloudflare's Authenticated Origin Pulls (<c>--cloudflare-origin-pull-ca</c>):
+    /// domains with origin pulls on are served only to connections presenting a client certificate they
+    /// issued. Null: no domain may turn origin pulls on.
+    /// </summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? OriginPullAuthorities { get; init; }
+
     /// <summary>The ACME directory of the certificate authority (<c>--acme-directory</c>); null (<c>none</c>) orders nothing.</summary>
     public Uri? AcmeDirectory { get; init; } = new(DefaultAcmeDirectory);
 

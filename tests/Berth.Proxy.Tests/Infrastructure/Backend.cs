@@ -19,6 +19,7 @@ namespace Berth.Proxy.Tests.Infrastructure;
 internal sealed class Backend : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _requests;
 
     private Backend(string name, WebApplication app)
     {
@@ -29,6 +30,9 @@ internal sealed class Backend : IAsyncDisposable
     public string Name { get; }
 
     public Uri Address { get; private set; } = null!;
+
+    /// <summary>How many requests reached this origin.</summary>
+    public int Requests => Volatile.Read(ref _requests);
 
     /// <summary>Set when a <c>/slow</c> request has reached this origin.</summary>
     public TaskCompletionSource SlowRequestArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,6 +58,7 @@ internal sealed class Backend : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        Interlocked.Increment(ref _requests);
         var request = context.Request;
         var response = context.Response;
         response.Headers["X-Backend"] = Name;

@@ -74,8 +74,11 @@ public sealed class CrossTenantDomainTests
     [
         (HttpMethod.Get, "/api/servers/{server}/domains", null),
         (HttpMethod.Post, "/api/servers/{server}/domains", new { domainName = "steal.example.com", ssl = true }),
+        (HttpMethod.Post, "/api/servers/{server}/domains", new { domainName = "steal.example.com", isCloudflare = false, originPulls = true }),
         (HttpMethod.Get, "/api/servers/{server}/domains/{domain}", null),
         (HttpMethod.Put, "/api/servers/{server}/domains/{domain}", new { domainName = "steal.example.com", ssl = true }),
+        // A refused option (no origin pull CA on this platform) must not tell another user's server from a missing one.
+        (HttpMethod.Put, "/api/servers/{server}/domains/{domain}", new { isCloudflare = true, originPulls = true }),
         (HttpMethod.Delete, "/api/servers/{server}/domains/{domain}", null),
         (HttpMethod.Get, "/api/domains/validate?name=steal.example.com&serverId={server}", null),
     ];

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Berth.Server.Cli;
 using Berth.Server.Hosting;
 
@@ -151,5 +153,73 @@ public sealed class ConfiguringTheEdgeTests
         Assert.StartsWith("--acme-directory", Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, "http://plain.example/dir", null, null)).Message, StringComparison.Ordinal);
         Assert.StartsWith("--acme-email", Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, null, "not-an-email", null)).Message, StringComparison.Ordinal);
         Assert.StartsWith("--acme-trust-root", Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, null, null, "/nonexistent/root.pem")).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OriginPullCa_IsReadAtStart_AndMakesOriginPullsAvailable()
+    {
+        using var folder = new TempDirectory();
+        var file = folder.Combine("origin-pull-ca.pem");
+        using (var first = Authority("CN=First CA", ca: true))
+        using (var second = Authority("CN=Second CA", ca: true))
+        {
+            File.WriteAllText(file, first.ExportCertificatePem() + "\n" + second.ExportCertificatePem() + "\n");
+        }
+
+        Assert.Null(ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null).OriginPullAuthorities);
+        Assert.False(EdgeFeature.DomainsOptionsFrom(ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null)).OriginPullsAvailable);
+
+        var edge = ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, originPullCa: file);
+
+        Assert.Equal(["CN=First CA", "CN=Second CA"], edge.OriginPullAuthorities!.Select(c => c.Subject));
+        Assert.True(EdgeFeature.DomainsOptionsFrom(edge).OriginPullsAvailable);
+        var options = new Berth.Proxy.EdgeOptions();
+        EdgeFeature.Configure(options, edge);
+        Assert.Equal(2, options.ClientCertificateAuthorities.Count);
+    }
+
+    [Theory]
+    [InlineData("missing", "cannot be read")]
+    [InlineData("empty", "holds no PEM certificate")]
+    [InlineData("garbage", "holds no PEM certificate")]
+    [InlineData("key", "holds a private key")]
+    [InlineData("leaf", "is not a CA certificate")]
+    public void WrongOriginPullCa_NamesItsSetting(string content, string expected)
+    {
+        using var folder = new TempDirectory();
+        var file = folder.Combine("origin-pull-ca.pem");
+        using var leaf = Authority("CN=Not A CA", ca: false);
+        switch (content)
+        {
+            case "empty":
+                File.WriteAllText(file, "");
+                break;
+            case "garbage":
+                File.WriteAllText(file, "not a certificate\n");
+                break;
+            case "key":
+                using (var key = ECDsa.Create())
+                {
+                    File.WriteAllText(file, leaf.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem());
+                }
+
+                break;
+            case "leaf":
+                File.WriteAllText(file, leaf.ExportCertificatePem());
+                break;
+        }
+
+        var e = Assert.Throws<SettingsException>(() => ServeCommand.ResolveEdge(null, null, null, null, null, null, null, null, originPullCa: file));
+        Assert.StartsWith("--cloudflare-origin-pull-ca (BERTH_CLOUDFLARE_ORIGIN_PULL_CA): ", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    private static X509Certificate2 Authority(string subject, bool ca)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(ca, false, 0, true));
+        var now = TimeProvider.System.GetUtcNow();
+        return request.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
     }
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Berth.Core.Data;
 using Berth.Core.Domains;
 using Berth.Core.Servers;
@@ -14,11 +16,16 @@ namespace Berth.Server.Tests.Edge;
 
 /// <summary>
 /// One Berth on the real engine with its edge on free loopback ports and 127.0.0.2/32 as the only
-/// "Cloudflare" range; Alice and Bob each have a running server with busybox httpd on its port 80.
+/// "Cloudflare" range and <see cref="OriginPullCa"/> as the origin pull CA bundle; Alice and Bob each
+/// have a running server with busybox httpd on its port 80.
 /// </summary>
 public class EdgeFixture : IAsyncLifetime
 {
     private readonly string _files = Path.Combine(Path.GetTempPath(), $"berth-edge-{Guid.NewGuid():N}");
+    private readonly ECDsa _originPullKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+    /// <summary>The test's stand-in for Cloudflare's origin-pull CA (<c>--cloudflare-origin-pull-ca</c>).</summary>
+    public X509Certificate2 OriginPullCa { get; private set; } = null!;
 
     public BerthTestHost Host { get; private set; } = null!;
 
@@ -44,9 +51,19 @@ public class EdgeFixture : IAsyncLifetime
         Directory.CreateDirectory(_files);
         var ranges = Path.Combine(_files, "cloudflare-ranges.txt");
         await File.WriteAllTextAsync(ranges, "# the test's stand-in for Cloudflare\n127.0.0.2/32\n");
+        var caRequest = new CertificateRequest("CN=Test Origin Pull CA", _originPullKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        var now = TimeProvider.System.GetUtcNow();
+        OriginPullCa = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+        var caFile = Path.Combine(_files, "origin-pull-ca.pem");
+        await File.WriteAllTextAsync(caFile, OriginPullCa.ExportCertificatePem());
         Host = await BerthTestHost.StartAsync(configure: settings => Configure(settings with
         {
-            Edge = settings.Edge with { CloudflareRanges = EdgeFeature.LoadCloudflareRanges(ranges) },
+            Edge = settings.Edge with
+            {
+                CloudflareRanges = EdgeFeature.LoadCloudflareRanges(ranges),
+                OriginPullAuthorities = EdgeFeature.LoadOriginPullAuthorities(caFile),
+            },
         }));
         using var admin = await Host.LoginAsync();
         await admin.CreateUserAsync("alice@example.com", ServersFixture.AlicePassword);
@@ -73,6 +90,8 @@ public class EdgeFixture : IAsyncLifetime
         Bob.Dispose();
         await Host.DisposeAsync();
         Directory.Delete(_files, recursive: true);
+        OriginPullCa.Dispose();
+        _originPullKey.Dispose();
     }
 
     /// <summary>Runs busybox httpd on port 80 of the server (host networking inside it) and waits until it answers.</summary>
@@ -80,13 +99,19 @@ public class EdgeFixture : IAsyncLifetime
         ServerWebApp.RunAsync(Host.Services.GetRequiredService<ServerContainers>(), serverId, page);
 
     /// <summary>Adds a row to Hosting_DomainNames (the domain API is not used here) and signals the edge.</summary>
-    public async Task AddDomainAsync(long serverId, string name, bool ssl = false, bool isCloudflare = false)
+    public async Task AddDomainAsync(long serverId, string name, bool ssl = false, bool isCloudflare = false, bool originPulls = false)
     {
         var contexts = Host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
         await using (var db = await contexts.CreateDbContextAsync())
         {
-            db.DomainNames.Add(new DomainName { VirtualServerId = serverId, Name = name, Ssl = ssl, IsCloudflare = isCloudflare });
+            var domain = new DomainName { VirtualServerId = serverId, Name = name, Ssl = ssl, IsCloudflare = isCloudflare };
+            db.DomainNames.Add(domain);
             await db.SaveChangesAsync();
+            if (originPulls)
+            {
+                db.DomainOptions.Add(new DomainOptions { DomainId = domain.Id, OriginPulls = true });
+                await db.SaveChangesAsync();
+            }
         }
 
         Host.Services.GetRequiredService<EdgeRoutesSignal>().Request();
@@ -129,6 +154,50 @@ public class EdgeFixture : IAsyncLifetime
             },
         };
         return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+    }
+
+    /// <summary>A client certificate issued by <see cref="OriginPullCa"/>, as Cloudflare presents one.</summary>
+    public X509Certificate2 IssueOriginPullCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=origin-pull.test", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        var now = TimeProvider.System.GetUtcNow();
+        using var issued = request.Create(OriginPullCa, now.AddHours(-1), now.AddDays(30), RandomNumberGenerator.GetBytes(8));
+        return issued.CopyWithPrivateKey(key);
+    }
+
+    /// <summary>GET https://<paramref name="host"/>/ through the edge's HTTPS listener, offering <paramref name="certificate"/> if any.</summary>
+    public async Task<HttpResponseMessage> GetThroughEdgeHttpsAsync(string host, X509Certificate2? certificate, IPAddress source)
+    {
+        var port = EdgeHttps.Port;
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.Zero,
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        // The origin certificate of a Cloudflare-mode name is self-signed by design (Cloudflare's "Full" mode).
+#pragma warning disable CA5359
+        handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        handler.SslOptions.LocalCertificateSelectionCallback = (_, _, _, _, _) => certificate!;
+        using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(10) };
+        return await client.GetAsync(new Uri($"https://{host}/"));
     }
 
     /// <summary>GET / through the edge's HTTP listener with the given Host header.</summary>

@@ -93,6 +93,46 @@ public sealed class PublishingAServerThroughTheEdgeTests(EdgeFixture fixture) : 
     }
 
     [Fact]
+    public async Task OriginPulls_ServeOnlyConnectionsPresentingACertificateFromTheOperatorsCa()
+    {
+        var cloudflare = IPAddress.Parse("127.0.0.2");
+        await fixture.AddDomainAsync(fixture.BobServer, "pulls.bob.test", isCloudflare: true, originPulls: true);
+        using var certificate = fixture.IssueOriginPullCertificate();
+        var started = Stopwatch.StartNew();
+        HttpResponseMessage? served = null;
+        while (served?.StatusCode != HttpStatusCode.OK && started.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                served = await fixture.GetThroughEdgeHttpsAsync("pulls.bob.test", certificate, cloudflare);
+            }
+            catch (HttpRequestException)
+            {
+                // The route and its origin certificate appear with the next pass.
+                await Delay();
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, served?.StatusCode);
+        Assert.Contains("bob's page", await served!.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Inside Cloudflare's ranges is not enough: without the certificate, nothing of Bob's page.
+        try
+        {
+            using var refused = await fixture.GetThroughEdgeHttpsAsync("pulls.bob.test", null, cloudflare);
+            Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        }
+        catch (HttpRequestException)
+        {
+            // The handshake failed: refused before any request.
+        }
+
+        var plain = await fixture.GetThroughEdgeAsync("pulls.bob.test", cloudflare);
+        Assert.Equal(HttpStatusCode.Forbidden, plain.StatusCode);
+        Assert.DoesNotContain("bob's page", await plain.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Health_ReportsTheEdgeListeners()
     {
         using var client = fixture.Host.CreateClient();

@@ -2,11 +2,19 @@ using Berth.Core.Domains;
 
 namespace Berth.Server.Api.Contracts;
 
-/// <summary>Body of adding a domain; <c>ssl</c> and <c>isCloudflare</c> default to false.</summary>
-public sealed record AddDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare);
+/// <summary>
+/// Body of adding a domain; <c>ssl</c>, <c>isCloudflare</c> and <c>originPulls</c> default to false.
+/// <c>originPulls</c> (Cloudflare's Authenticated Origin Pulls: only connections presenting a client
+/// certificate from the operator's CA bundle are served) needs <c>isCloudflare</c> and a platform whose
+/// operator configured that bundle: otherwise 400 <c>ORIGIN_PULLS_NEED_CLOUDFLARE</c> or <c>ORIGIN_PULLS_UNAVAILABLE</c>.
+/// </summary>
+public sealed record AddDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare, bool? OriginPulls);
 
-/// <summary>Body of editing a domain: a field left out (or null) keeps its current value.</summary>
-public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare);
+/// <summary>
+/// Body of editing a domain: a field left out (or null) keeps its current value, except that turning
+/// <c>isCloudflare</c> off also turns <c>originPulls</c> off.
+/// </summary>
+public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare, bool? OriginPulls);
 
 /// <summary>
 /// A certificate's state: <c>none</c>, <c>pending</c>, <c>issued</c> or <c>failed</c>. Until
@@ -14,7 +22,7 @@ public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCl
 /// </summary>
 public sealed record CertificateResponse(string Status, DateTimeOffset? ExpiresAt, string? LastError);
 
-public sealed record DomainResponse(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool NeedsDns, CertificateResponse Certificate)
+public sealed record DomainResponse(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateResponse Certificate)
 {
     public static DomainResponse From(DomainView view) => new(
         view.Id,
@@ -22,6 +30,7 @@ public sealed record DomainResponse(long Id, long ServerId, string DomainName, b
         view.DomainName,
         view.Ssl,
         view.IsCloudflare,
+        view.OriginPulls,
         view.NeedsDns,
         new CertificateResponse(view.Certificate.Status, view.Certificate.ExpiresAt, view.Certificate.LastError));
 }
