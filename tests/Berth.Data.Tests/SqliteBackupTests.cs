@@ -28,10 +28,7 @@ public sealed class SqliteBackupTests() : DatabaseTestBase(ProviderKind.Sqlite)
 
         using var copies = new TempDirectory("berth-backup");
         var outputs = new List<string>();
-        while (Volatile.Read(ref written) < 2000)
-        {
-            await Task.Delay(20);
-        }
+        Assert.True(await Poll.UntilAsync(() => Volatile.Read(ref written) >= 2000, interval: TimeSpan.FromMilliseconds(20)), "the writer did not get going");
 
         for (var i = 0; i < 3; i++)
         {

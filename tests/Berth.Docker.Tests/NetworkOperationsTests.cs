@@ -29,6 +29,7 @@ public sealed class NetworkOperationsTests : IAsyncLifetime
     public async Task EnsureIsolatedBridge_CalledConcurrently_CreatesOneNetworkOnly()
     {
         var name = $"berth-test-once-{_engine.Labels.SessionId}";
+        var probe = $"berth-test-probe-{_engine.Labels.SessionId}";
         using var watching = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var events = new List<EngineEvent>();
         var subscribed = new TaskCompletionSource();
@@ -37,7 +38,7 @@ public sealed class NetworkOperationsTests : IAsyncLifetime
             try
             {
                 var stream = _engine.Events.StreamAsync(
-                    new Dictionary<string, IReadOnlyList<string>> { ["type"] = ["network"], ["network"] = [name] }, watching.Token);
+                    new Dictionary<string, IReadOnlyList<string>> { ["type"] = ["network"], ["network"] = [name, probe] }, watching.Token);
                 await using var enumerator = stream.GetAsyncEnumerator(watching.Token);
                 subscribed.TrySetResult();
                 while (await enumerator.MoveNextAsync())
@@ -53,16 +54,16 @@ public sealed class NetworkOperationsTests : IAsyncLifetime
             }
         });
         await subscribed.Task;
-        await Task.Delay(200);
+        // The stream is live once it reports a network made after it was opened.
+        var probeId = await _engine.Networks.EnsureIsolatedBridgeAsync(probe, TestTimeout.Minute);
+        await _engine.Networks.RemoveAsync(probeId, TestTimeout.Minute);
+        Assert.True(await Poll.UntilAsync(() => HasEvent(probe, "destroy")), "the event stream did not report the probe network");
 
         // Engines accept concurrent creations of one name, and a network created twice is ambiguous to
         // every container start that names it until the extra one is gone (two servers created at once).
         var ids = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => _engine.Networks.EnsureIsolatedBridgeAsync(name, TestTimeout.Minute)));
         await _engine.Networks.RemoveAsync(ids[0], TestTimeout.Minute);
-        for (var waited = 0; waited < 100 && !HasDestroy(); waited++)
-        {
-            await Task.Delay(100);
-        }
+        await Poll.UntilAsync(() => HasEvent(name, "destroy"));
 
         await watching.CancelAsync();
         await watch;
@@ -71,15 +72,18 @@ public sealed class NetworkOperationsTests : IAsyncLifetime
         lock (events)
         {
             // One creation, and the only removal is the test's own.
-            Assert.Equal(["create", "destroy"], events.Where(e => e.Action is "create" or "destroy").Select(e => e.Action));
+            Assert.Equal(["create", "destroy"], events.Where(e => IsAbout(e, name) && e.Action is "create" or "destroy").Select(e => e.Action));
         }
 
-        bool HasDestroy()
+        bool HasEvent(string network, string action)
         {
             lock (events)
             {
-                return events.Any(e => e.Action == "destroy");
+                return events.Any(e => IsAbout(e, network) && e.Action == action);
             }
         }
+
+        static bool IsAbout(EngineEvent e, string network) => e.Attributes.TryGetValue("name", out var n) && n == network;
+
     }
 }

@@ -104,27 +104,17 @@ public sealed class MonitorHost : IAsyncDisposable
     /// <summary>Polls the database until <paramref name="condition"/> holds; fails after <paramref name="timeout"/> (15 s by default).</summary>
     public async Task<T> EventuallyAsync<T>(Func<BerthDbContext, Task<T>> read, Func<T, bool> condition, string what, TimeSpan? timeout = null)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)((timeout ?? TimeSpan.FromSeconds(15)).TotalSeconds * TimeProvider.System.TimestampFrequency);
-        T value;
-        while (true)
-        {
-            await using (var db = Context())
+        var value = await Poll.UntilAsync(
+            async () =>
             {
-                value = await read(db);
-            }
-
-            if (condition(value))
-            {
-                return value;
-            }
-
-            if (TimeProvider.System.GetTimestamp() > deadline)
-            {
-                Assert.Fail($"Timed out waiting for {what}; last value: {value}");
-            }
-
-            await Task.Delay(50);
-        }
+                await using var db = Context();
+                return await read(db);
+            },
+            condition,
+            timeout,
+            TimeSpan.FromMilliseconds(50));
+        Assert.True(condition(value), $"Timed out waiting for {what}; last value: {value}");
+        return value;
     }
 
     public Task<DockerContainer?> RowAsync(long parent, string id)

@@ -83,6 +83,7 @@ public sealed class OperatingFromTheCommandLineTests
         using var copyFolder = new TempDirectory();
         var copy = copyFolder.Combine("backup.db");
         using var stop = new CancellationTokenSource();
+        var batches = 0;
         var writer = Task.Run(async () =>
         {
             // The running service writes through its own contexts and write gate.
@@ -97,9 +98,10 @@ public sealed class OperatingFromTheCommandLineTests
                 }
 
                 await db.SaveChangesAsync();
+                Interlocked.Increment(ref batches);
             }
         });
-        await Task.Delay(300);
+        Assert.True(await Poll.UntilAsync(() => Volatile.Read(ref batches) >= 5), "the service's writes did not get going");
 
         var (exit, output, error) = await BerthAsync("backup", "--data-root", host.Database.DataRoot, "--out", copy);
 

@@ -33,19 +33,22 @@ public static class ServerWebApp
 
         var address = (await containers.FindAsync(serverId, CancellationToken.None))!.Address!;
         using var direct = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            try
+        // httpd takes a moment to listen: a refused or timed-out request means "not yet".
+        var body = await Poll.UntilAsync(
+            async () =>
             {
-                var body = await direct.GetStringAsync(new Uri($"http://{address}:80/"));
-                Assert.Contains(page, body, StringComparison.Ordinal);
-                return;
-            }
-            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && started.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(200);
-            }
-        }
+                try
+                {
+                    return await direct.GetStringAsync(new Uri($"http://{address}:80/"));
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    return $"not answering yet: {e.Message}";
+                }
+            },
+            b => b.Contains(page, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(200));
+        Assert.Contains(page, body, StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -31,21 +30,8 @@ public static class CertificateSteps
     /// <summary>Polls the API until the domain's certificate satisfies <paramref name="done"/>; fails with the last state after <paramref name="seconds"/>.</summary>
     public static async Task<JsonElement> WaitForCertificateAsync(this HttpClient client, long serverId, long domainId, Func<JsonElement, bool> done, int seconds = 90)
     {
-        var started = Stopwatch.StartNew();
-        JsonElement certificate;
-        do
-        {
-            certificate = await client.CertificateOfAsync(serverId, domainId);
-            if (done(certificate))
-            {
-                return certificate;
-            }
-
-            await Task.Delay(200);
-        }
-        while (started.Elapsed < TimeSpan.FromSeconds(seconds));
-
-        Assert.Fail($"certificate of domain {domainId} after {seconds} s: {certificate}");
+        var certificate = await Poll.UntilAsync(() => client.CertificateOfAsync(serverId, domainId), done, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(200));
+        Assert.True(done(certificate), $"certificate of domain {domainId} after {seconds} s: {certificate}");
         return certificate;
     }
 
@@ -61,20 +47,6 @@ public static class CertificateSteps
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds or <paramref name="seconds"/> pass; returns whether it held.</summary>
-    public static async Task<bool> EventuallyAsync(Func<Task<bool>> condition, int seconds = 10)
-    {
-        var started = Stopwatch.StartNew();
-        do
-        {
-            if (await condition())
-            {
-                return true;
-            }
-
-            await Task.Delay(100);
-        }
-        while (started.Elapsed < TimeSpan.FromSeconds(seconds));
-
-        return await condition();
-    }
+    public static Task<bool> EventuallyAsync(Func<Task<bool>> condition, int seconds = 10) =>
+        Poll.UntilAsync(condition, TimeSpan.FromSeconds(seconds));
 }

@@ -61,21 +61,8 @@ public sealed class MonitoringFixture : IAsyncLifetime
     /// <summary>Polls Alice's server through the API until <paramref name="condition"/> holds.</summary>
     public async Task<JsonElement> ServerEventuallyAsync(Func<JsonElement, bool> condition, string what, int seconds = 15)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(seconds * (double)TimeProvider.System.TimestampFrequency);
-        JsonElement server;
-        do
-        {
-            server = await Alice.GetFromJsonAsync<JsonElement>($"/api/servers/{ServerId}");
-            if (condition(server))
-            {
-                return server;
-            }
-
-            await Task.Delay(100);
-        }
-        while (TimeProvider.System.GetTimestamp() < deadline);
-
-        Assert.Fail($"server {ServerId}: no {what} within {seconds} s: {server}");
+        var server = await Poll.UntilAsync(() => Alice.GetFromJsonAsync<JsonElement>($"/api/servers/{ServerId}"), condition, TimeSpan.FromSeconds(seconds));
+        Assert.True(condition(server), $"server {ServerId}: no {what} within {seconds} s: {server}");
         return server;
     }
 

@@ -237,21 +237,8 @@ public sealed class ServerMonitoringTests(MonitoringFixture fixture) : IClassFix
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, string what, int seconds = 15)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(seconds * (double)TimeProvider.System.TimestampFrequency);
-        T value;
-        do
-        {
-            value = await read();
-            if (condition(value))
-            {
-                return value;
-            }
-
-            await Task.Delay(100);
-        }
-        while (TimeProvider.System.GetTimestamp() < deadline);
-
-        Assert.Fail($"no {what} within {seconds} s; last: {value}");
+        var value = await Poll.UntilAsync(read, condition, TimeSpan.FromSeconds(seconds));
+        Assert.True(condition(value), $"no {what} within {seconds} s; last: {value}");
         return value;
     }
 }

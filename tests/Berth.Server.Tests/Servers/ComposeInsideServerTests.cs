@@ -66,19 +66,11 @@ public sealed class ComposeInsideServerTests(ServersFixture fixture) : IClassFix
     /// <summary>The stack's web page from inside its container; httpd may take a moment to listen.</summary>
     private static async Task<string> FetchAsync(DockerEngine inner, string container)
     {
-        ExecResult? last = null;
-        for (var attempt = 0; attempt < 40; attempt++)
-        {
-            last = await inner.Containers.ExecAsync(container, ["wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"], CancellationToken.None);
-            if (last.ExitCode == 0)
-            {
-                return last.StandardOutput;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"httpd in the stack did not answer: {last?.StandardError}");
-        return "";
+        var last = await Poll.UntilAsync(
+            () => inner.Containers.ExecAsync(container, ["wget", "-q", "-O", "-", "http://127.0.0.1:8080/index.html"], CancellationToken.None),
+            r => r.ExitCode == 0,
+            interval: TimeSpan.FromMilliseconds(250));
+        Assert.True(last.ExitCode == 0, $"httpd in the stack did not answer: {last.StandardError}");
+        return last.StandardOutput;
     }
 }

@@ -75,18 +75,12 @@ public sealed class FailedServerCreationTests
 
     private static async Task<System.Text.Json.JsonElement> WaitForFailedAsync(HttpClient client, long id)
     {
-        for (var attempt = 0; attempt < 240; attempt++)
-        {
-            var server = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/servers/{id}");
-            if (server.GetProperty("state").GetString() == "failed")
-            {
-                return server;
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"server {id} never failed");
-        return default;
+        var server = await Poll.UntilAsync(
+            () => client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/servers/{id}"),
+            s => s.GetProperty("state").GetString() == "failed",
+            TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(250));
+        Assert.True(server.GetProperty("state").GetString() == "failed", $"server {id} never failed: {server}");
+        return server;
     }
 }

@@ -67,22 +67,14 @@ public sealed class ServersFixture : IAsyncLifetime
 
     public static async Task<JsonElement> WaitForStateAsync(HttpClient client, long id, string state, int seconds = 120)
     {
-        var deadline = TimeProvider.System.GetTimestamp() + (long)(seconds * (double)TimeProvider.System.TimestampFrequency);
-        JsonElement server;
-        do
-        {
-            server = await client.GetFromJsonAsync<JsonElement>($"/api/servers/{id}");
-            if (server.GetProperty("state").GetString() == state)
-            {
-                return server;
-            }
-
-            Assert.False(server.GetProperty("state").GetString() == "failed", $"server {id} failed while waiting for {state}: {server}");
-            await Task.Delay(250);
-        }
-        while (TimeProvider.System.GetTimestamp() < deadline);
-
-        Assert.Fail($"server {id} did not become {state} within {seconds} s: {server}");
+        // A failed server never becomes anything else on its own: stop asking at once.
+        var server = await Poll.UntilAsync(
+            () => client.GetFromJsonAsync<JsonElement>($"/api/servers/{id}"),
+            s => s.GetProperty("state").GetString() is var current && (current == state || current == "failed"),
+            TimeSpan.FromSeconds(seconds),
+            TimeSpan.FromMilliseconds(250));
+        Assert.False(state != "failed" && server.GetProperty("state").GetString() == "failed", $"server {id} failed while waiting for {state}: {server}");
+        Assert.True(server.GetProperty("state").GetString() == state, $"server {id} did not become {state} within {seconds} s: {server}");
         return server;
     }
 
