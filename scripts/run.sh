@@ -45,9 +45,12 @@ if ! engine_answers >/dev/null 2>&1; then
   log "Docker engine running (pid $(cat "$BERTH_DATA_ROOT/dockerd.pid"))"
 fi
 
-log "building"
-dotnet build src/Berth.Server -c Release -nologo -v quiet
-berth() { dotnet run --project src/Berth.Server -c Release --no-build --no-launch-profile -- "$@"; }
+log "building Berth (the first build restores packages and compiles every project: about two minutes; later ones take seconds)"
+# -v minimal prints a line as each project is done, so a long first build shows it is moving.
+dotnet build src/Berth.Server -c Release -nologo -v minimal -clp:NoSummary
+# The built program itself, not `dotnet run`: that keeps the SDK's own process resident beside it (~200 MB).
+berth_dll=src/Berth.Server/bin/Release/net10.0/berth.dll
+berth() { dotnet "$berth_dll" "$@"; }
 
 if [ -z "${BERTH_SERVER_IMAGE:-}" ]; then
   log "virtual-server image (built on first run, a few minutes)"
@@ -55,4 +58,4 @@ if [ -z "${BERTH_SERVER_IMAGE:-}" ]; then
 fi
 
 log "serving from $BERTH_DATA_ROOT"
-exec dotnet run --project src/Berth.Server -c Release --no-build --no-launch-profile -- serve "$@"
+exec dotnet "$berth_dll" serve "$@"

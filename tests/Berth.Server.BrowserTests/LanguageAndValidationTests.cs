@@ -77,7 +77,10 @@ public sealed class LanguageAndValidationTests(PanelFixture fixture) : BrowserTe
 
         await servers.TypeNameAsync("ab");
         await Expect(servers.NameError).ToHaveTextAsync("A server name has 3 to 30 characters.");
-        await Expect(servers.CreateButton).ToBeDisabledAsync();
+        // Create stays enabled (Enter after a paste must work) and refuses what the field shows.
+        await servers.CreateButton.ClickAsync();
+        await Expect(servers.NameError).ToHaveTextAsync("A server name has 3 to 30 characters.");
+        await Expect(servers.Row("ab")).ToHaveCountAsync(0);
 
         await servers.TypeNameAsync("web<script>");
         await Expect(servers.NameError).ToHaveTextAsync("A server name may contain letters, digits, spaces, underscores and parentheses only.");
@@ -126,12 +129,69 @@ public sealed class LanguageAndValidationTests(PanelFixture fixture) : BrowserTe
         await server.OpenAddDomainAsync();
         await server.TypeDomainAsync("abc");
         await Expect(server.DomainError).ToHaveTextAsync("A domain name has 5 to 39 characters.");
-        await Expect(server.AddDomainSubmit).ToBeDisabledAsync();
+        await server.AddDomainSubmit.ClickAsync();
+        await Expect(server.DomainError).ToHaveTextAsync("A domain name has 5 to 39 characters.");
+        await Expect(server.DomainRow("abc")).ToHaveCountAsync(0);
+        await server.TypeDomainAsync("app-.gina.test");
+        await Expect(server.DomainError).ToHaveTextAsync("No part of a domain name between dots may start or end with '-'.");
+        await server.TypeDomainAsync("http://shop.gina.test");
+        await Expect(server.DomainError).ToHaveTextAsync("Leave out http:// or https://: the name alone, e.g. app.example.com.");
         await server.TypeDomainAsync("blog.gina.test");
         await Expect(server.DomainError).ToHaveTextAsync("\"blog.gina.test\" is already used on this platform.");
         await server.TypeDomainAsync("shop.gina.test");
         await Expect(server.DomainError).ToHaveCountAsync(0);
         await Expect(server.AddDomainSubmit).ToBeEnabledAsync();
+    });
+
+    [Fact]
+    public Task ANamePastedAndEnteredAtOnce_IsTaken_AndEscapeClosesDialogs() => RunAsync(async contexts =>
+    {
+        var ownerId = await Fixture.CreateUserAsync("hugo@example.com", "hugo-password-1");
+        var page = await NewPersonAsync(contexts);
+        var servers = await new SignInPage(page).SignInToServersAsync("hugo@example.com", "hugo-password-1");
+
+        // Filled in one step (a paste) and Enter at once, before any check ran: the server is created.
+        await servers.OpenNewServerDialogAsync();
+        await servers.NameField.FillAsync("pasted name");
+        await servers.NameField.PressAsync("Enter");
+        await Expect(servers.Row("pasted name")).ToBeVisibleAsync();
+
+        await servers.OpenNewServerDialogAsync();
+        await Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+
+        var serverId = await Fixture.AddServerRowAsync(ownerId, "hugo site");
+        await page.GotoAsync($"/servers/{serverId}");
+        var server = new ServerPage(page);
+        await server.WaitUntilLiveAsync();
+        await server.OpenAddDomainAsync();
+        await server.DomainField.FillAsync("pasted.hugo.test");
+        await server.DomainField.PressAsync("Enter");
+        await Expect(server.DomainRow("pasted.hugo.test")).ToBeVisibleAsync();
+    });
+
+    [Fact]
+    public Task ADomainRefusedInLithuanian_KeepsItsReason() => RunAsync(async contexts =>
+    {
+        var ownerId = await Fixture.CreateUserAsync("ieva@example.com", "ieva-password-1");
+        var serverId = await Fixture.AddServerRowAsync(ownerId, "ievos svetaine");
+        var page = await NewPersonAsync(contexts);
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Lietuvių" }).ClickAsync();
+        await page.GetByLabel("El. paštas").FillAsync("ieva@example.com");
+        await page.GetByLabel("Slaptažodis").FillAsync("ieva-password-1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Prisijungti" }).ClickAsync();
+        await new ServersPage(page).WaitUntilLiveAsync();
+        await page.GotoAsync($"/servers/{serverId}");
+        var server = new ServerPage(page);
+        await server.WaitUntilLiveAsync();
+
+        await server.OpenAddDomainAsync();
+        await server.TypeDomainAsync("abc");
+        await Expect(server.DomainError).ToHaveTextAsync("Domeno vardą sudaro nuo 5 iki 39 simbolių.");
+        await server.TypeDomainAsync("app-.ieva.test");
+        await Expect(server.DomainError).ToHaveTextAsync("Nė viena domeno vardo dalis tarp taškų negali prasidėti ar baigtis „-“.");
     });
 
     [Fact]

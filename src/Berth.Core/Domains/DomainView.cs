@@ -15,4 +15,4 @@ public sealed record CertificateState(string Status, DateTimeOffset? ExpiresAt, 
 public sealed record DomainView(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateState Certificate);
 
 /// <summary>The answer of a dry-run validation: <see cref="Code"/> is null when the name may be added.</summary>
-public sealed record DomainValidation(bool Valid, string? Code, string Message);
+public sealed record DomainValidation(bool Valid, string? Code, string Message, string? Reason = null);

@@ -57,7 +57,7 @@ public sealed class DomainsService(
         var check = DomainNameRules.Check(name, options);
         if (!check.Valid)
         {
-            return new DomainValidation(false, check.Code, check.Message);
+            return new DomainValidation(false, check.Code, check.Message, check.Reason);
         }
 
         var holder = await HolderOfAsync(check.Name, cancellationToken);
@@ -173,7 +173,7 @@ public sealed class DomainsService(
     private DomainNameCheck Checked(string? name)
     {
         var check = DomainNameRules.Check(name, options);
-        return check.Valid ? check : throw BerthException.Invalid(check.Code!, check.Message);
+        return check.Valid ? check : throw new BerthException(ErrorKind.Invalid, check.Code!, check.Message) { Reason = check.Reason };
     }
 
     /// <summary>

@@ -23,6 +23,12 @@ public sealed class BerthException(ErrorKind kind, string code, string message) 
 
     public string Code { get; } = code;
 
+    /// <summary>
+    /// Which rule behind <see cref="Code"/> refused (a stable lower-case word, e.g. <c>length</c>), when
+    /// one code covers several rules: a client can translate the reason, not only the code.
+    /// </summary>
+    public string? Reason { get; init; }
+
     /// <summary>For <see cref="ErrorKind.TooManyRequests"/>: when to try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

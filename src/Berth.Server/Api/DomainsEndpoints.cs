@@ -53,7 +53,7 @@ internal static class DomainsEndpoints
     private static async Task<Ok<DomainValidationResponse>> ValidateAsync(string? name, long? serverId, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken)
     {
         var result = await domains.ValidateAsync(principal.UserId(), IsAdmin(principal), name, serverId, cancellationToken);
-        return TypedResults.Ok(new DomainValidationResponse(result.Valid, result.Code, result.Message));
+        return TypedResults.Ok(new DomainValidationResponse(result.Valid, result.Code, result.Message, result.Reason));
     }
 
     private static bool IsAdmin(ClaimsPrincipal principal) => principal.IsInRole(CurrentUser.AdminRole);

@@ -81,7 +81,7 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
         }
 
         httpContext.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
+        var context = new ProblemDetailsContext
         {
             HttpContext = httpContext,
             Exception = exception,
@@ -92,7 +92,13 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
                 Detail = detail,
                 Extensions = { ["code"] = code },
             },
-        });
+        };
+        if (exception is BerthException { Reason: { } reason })
+        {
+            context.ProblemDetails.Extensions["reason"] = reason;
+        }
+
+        return await problems.TryWriteAsync(context);
     }
 
     private static string Describe(JsonException json) =>

@@ -54,6 +54,10 @@ public sealed class DomainNameRulesTests
     [InlineData("[::1]")]
     [InlineData("::ffff:127.0.0.1")]
     [InlineData("a.b.apps.example.net")]
+    [InlineData("app-.example.com")]
+    [InlineData("app.-example.com")]
+    [InlineData("http://app.example.com")]
+    [InlineData("https://app.example.com")]
     public void Check_RefusesBadNames_AsInvalid(string? input)
     {
         var check = DomainNameRules.Check(input, Options);
@@ -61,6 +65,31 @@ public sealed class DomainNameRulesTests
         Assert.Equal(DomainNameRules.InvalidCode, check.Code);
         Assert.False(string.IsNullOrWhiteSpace(check.Message));
     }
+
+    [Theory]
+    [InlineData("app-.example.com", DomainNameRules.Reasons.LabelHyphen)]
+    [InlineData("my.-app.com", DomainNameRules.Reasons.LabelHyphen)]
+    [InlineData("http://app.example.com", DomainNameRules.Reasons.Scheme)]
+    [InlineData("HTTPS://app.example.com/", DomainNameRules.Reasons.Scheme)]
+    [InlineData("app.example.com/", DomainNameRules.Reasons.Characters)]
+    [InlineData("a.bc", DomainNameRules.Reasons.Length)]
+    [InlineData("", DomainNameRules.Reasons.Required)]
+    [InlineData("examplecom", DomainNameRules.Reasons.Dot)]
+    [InlineData("example..com", DomainNameRules.Reasons.DoubleDot)]
+    [InlineData("1example.com", DomainNameRules.Reasons.Ends)]
+    [InlineData("a.b.apps.example.net", DomainNameRules.Reasons.AppsOneLabel)]
+    [InlineData("panel.example.net", DomainNameRules.Reasons.Reserved)]
+    public void Check_NamesTheRuleThatRefused(string input, string reason)
+    {
+        var check = DomainNameRules.Check(input, Options);
+        Assert.False(check.Valid);
+        Assert.Equal(reason, check.Reason);
+    }
+
+    [Theory]
+    [InlineData("my-app.example.com")]
+    [InlineData("a-b-c.d-e.com")]
+    public void Check_AcceptsHyphensInsideLabels(string input) => Assert.True(DomainNameRules.Check(input, Options).Valid);
 
     [Fact]
     public void Check_CountsLengthAfterTrimming_FiveAndThirtyNineAreTheBounds()

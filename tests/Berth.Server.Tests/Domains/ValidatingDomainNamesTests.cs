@@ -18,27 +18,32 @@ public sealed class ValidatingDomainNamesTests
         await alice.AddDomainOkAsync(serverId, "taken.example.com");
         var before = await host.ActivityMessagesAsync();
 
-        (string? Name, bool Valid, string? Code)[] table =
+        // The reason names the rule, so the panel can say it in any language (the code alone lost it).
+        (string? Name, bool Valid, string? Code, string? Reason)[] table =
         [
-            ("example.com", true, null),
-            ("  Example.COM ", true, null),
-            ("myapp.apps.localhost", true, null),
-            ("apps.localhost", false, "DOMAIN_RESERVED"),
-            ("taken.example.com", false, "DOMAIN_TAKEN"),
-            ("TAKEN.example.com", false, "DOMAIN_TAKEN"),
-            ("", false, "INVALID_DOMAIN_NAME"),
-            (null, false, "INVALID_DOMAIN_NAME"),
-            ("a.bc", false, "INVALID_DOMAIN_NAME"),
-            (new string('a', 36) + ".com", false, "INVALID_DOMAIN_NAME"),
-            ("example..com", false, "INVALID_DOMAIN_NAME"),
-            ("1example.com", false, "INVALID_DOMAIN_NAME"),
-            ("example.com-", false, "INVALID_DOMAIN_NAME"),
-            ("127.0.0.1", false, "INVALID_DOMAIN_NAME"),
-            ("šviesa.lt", false, "INVALID_DOMAIN_NAME"),
-            ("exa mple.com", false, "INVALID_DOMAIN_NAME"),
+            ("example.com", true, null, null),
+            ("  Example.COM ", true, null, null),
+            ("myapp.apps.localhost", true, null, null),
+            ("apps.localhost", false, "DOMAIN_RESERVED", "reserved"),
+            ("taken.example.com", false, "DOMAIN_TAKEN", null),
+            ("TAKEN.example.com", false, "DOMAIN_TAKEN", null),
+            ("", false, "INVALID_DOMAIN_NAME", "required"),
+            (null, false, "INVALID_DOMAIN_NAME", "required"),
+            ("a.bc", false, "INVALID_DOMAIN_NAME", "length"),
+            (new string('a', 36) + ".com", false, "INVALID_DOMAIN_NAME", "length"),
+            ("example..com", false, "INVALID_DOMAIN_NAME", "double-dot"),
+            ("1example.com", false, "INVALID_DOMAIN_NAME", "ends"),
+            ("example.com-", false, "INVALID_DOMAIN_NAME", "ends"),
+            ("app-.example.com", false, "INVALID_DOMAIN_NAME", "label-hyphen"),
+            ("http://app.example.com", false, "INVALID_DOMAIN_NAME", "scheme"),
+            ("examplecom", false, "INVALID_DOMAIN_NAME", "dot"),
+            ("a.b.apps.localhost", false, "INVALID_DOMAIN_NAME", "apps-one-label"),
+            ("127.0.0.1", false, "INVALID_DOMAIN_NAME", "ends"),
+            ("šviesa.lt", false, "INVALID_DOMAIN_NAME", "characters"),
+            ("exa mple.com", false, "INVALID_DOMAIN_NAME", "characters"),
         ];
 
-        foreach (var (name, valid, code) in table)
+        foreach (var (name, valid, code, reason) in table)
         {
             var query = name is null ? "" : $"name={Uri.EscapeDataString(name)}";
             var response = await alice.GetAsync($"/api/domains/validate?{query}");
@@ -46,6 +51,7 @@ public sealed class ValidatingDomainNamesTests
             var body = await response.JsonAsync();
             Assert.True(valid == body.GetProperty("valid").GetBoolean(), $"{name}: {body}");
             Assert.Equal(code, body.GetProperty("code").GetString());
+            Assert.True(reason == body.GetProperty("reason").GetString(), $"{name}: {body}");
             Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("message").GetString()));
         }
 

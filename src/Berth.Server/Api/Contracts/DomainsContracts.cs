@@ -35,4 +35,4 @@ public sealed record DomainResponse(long Id, long ServerId, string DomainName, b
         new CertificateResponse(view.Certificate.Status, view.Certificate.ExpiresAt, view.Certificate.LastError));
 }
 
-public sealed record DomainValidationResponse(bool Valid, string? Code, string Message);
+public sealed record DomainValidationResponse(bool Valid, string? Code, string Message, string? Reason);

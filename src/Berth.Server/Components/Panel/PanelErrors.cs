@@ -24,11 +24,17 @@ internal static class PanelErrors
             return error.Message;
         }
 
+        // The rule's own text first (one code can cover several rules), then the code's.
+        if (error.Reason is { } reason && localizer["Error." + error.Code + "." + reason] is { ResourceNotFound: false } precise)
+        {
+            return precise.Value;
+        }
+
         var translated = localizer["Error." + error.Code];
         return translated.ResourceNotFound ? error.Message : translated.Value;
     }
 
-    /// <summary>A rule's verdict (code + English message) in the reader's language.</summary>
-    public static string Text(IStringLocalizer localizer, string code, string message) =>
-        Text(localizer, BerthException.Invalid(code, message));
+    /// <summary>A rule's verdict (code, English message, the rule's reason) in the reader's language.</summary>
+    public static string Text(IStringLocalizer localizer, string code, string message, string? reason = null) =>
+        Text(localizer, new BerthException(ErrorKind.Invalid, code, message) { Reason = reason });
 }
