@@ -15,10 +15,10 @@ internal static partial class Log
     [LoggerMessage(6002, LogLevel.Debug, "Refused {Peer} for {Host}: not a Cloudflare address")]
     public static partial void CloudflareRefused(ILogger logger, string? peer, string host);
 
-    [LoggerMessage(6007, LogLevel.Debug, "Refused {Peer} for {Host}: no verified client certificate")]
+    [LoggerMessage(6011, LogLevel.Debug, "Refused {Peer} for {Host}: no verified client certificate")]
     public static partial void ClientCertificateRefused(ILogger logger, string? peer, string host);
 
-    [LoggerMessage(6008, LogLevel.Debug, "TLS client certificate refused for {Host}: {Reason}")]
+    [LoggerMessage(6012, LogLevel.Debug, "TLS client certificate refused for {Host}: {Reason}")]
     public static partial void ClientCertificateInvalid(ILogger logger, string host, string reason);
 
     [LoggerMessage(6004, LogLevel.Information, "Origin of {Host} failed: {Reason}")]
@@ -30,7 +30,7 @@ internal static partial class Log
     [LoggerMessage(6005, LogLevel.Critical, "Edge I/O loop stopped: epoll_wait failed with errno {Errno}")]
     public static partial void EpollFailed(ILogger logger, int errno);
 
-    [LoggerMessage(6007, LogLevel.Debug, "TLS handshake for {ServerName} answered with the fallback certificate: no certificate for this name")]
+    [LoggerMessage(6013, LogLevel.Debug, "TLS handshake for {ServerName} answered with the fallback certificate: no certificate for this name")]
     public static partial void FallbackCertificate(ILogger logger, string serverName);
 
     [LoggerMessage(6006, LogLevel.Error, "Edge I/O handler failed")]

@@ -174,9 +174,9 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
     /// <summary>The firewall is checked on every server creation: its calls are detail, not news.</summary>
     private static LogLevel LevelOf(HostTool tool) => tool == HostTool.Iptables ? LogLevel.Debug : LogLevel.Information;
 
-    [LoggerMessage(EventId = 1001, Message = "Started host tool {Tool} (pid {Pid}, {ArgumentCount} arguments)")]
+    [LoggerMessage(EventId = 1100, Message = "Started host tool {Tool} (pid {Pid}, {ArgumentCount} arguments)")]
     private partial void LogStarted(LogLevel level, HostTool tool, int pid, int argumentCount);
 
-    [LoggerMessage(EventId = 1002, Message = "Host tool {Tool} (pid {Pid}) exited with {ExitCode}")]
+    [LoggerMessage(EventId = 1101, Message = "Host tool {Tool} (pid {Pid}) exited with {ExitCode}")]
     private partial void LogExited(LogLevel level, HostTool tool, int pid, int exitCode);
 }

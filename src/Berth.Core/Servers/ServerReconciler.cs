@@ -23,10 +23,10 @@ public sealed partial class ServerReconciler(
     ServerLocks locks,
     ServersOptions options,
     TimeProvider clock,
-    IEnumerable<IServerProvisioningListener> provisioningListeners,
+    IEnumerable<IServerLifecycleListener> lifecycleListeners,
     ILogger<ServerReconciler> logger) : ReconcileLoop(options.ReconcileInterval, clock)
 {
-    private readonly IServerProvisioningListener[] _provisioningListeners = [.. provisioningListeners];
+    private readonly IServerLifecycleListener[] _lifecycleListeners = [.. lifecycleListeners];
     private readonly ConcurrentDictionary<long, Task> _provisioning = new();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -215,33 +215,33 @@ public sealed partial class ServerReconciler(
 
         settings.UpdatedAt = SeedTime.Now(Clock);
         await db.SaveChangesAsync(cancellationToken);
-        foreach (var listener in _provisioningListeners)
+        foreach (var listener in _lifecycleListeners)
         {
             listener.Provisioned(id, settings.Provisioning == ProvisioningState.Ready);
         }
     }
 
-    [LoggerMessage(EventId = 3000, Level = LogLevel.Warning, Message = "Reconciling virtual servers failed; retrying on the next pass")]
+    [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "Reconciling virtual servers failed; retrying on the next pass")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Reconciling virtual server {ServerId} failed")]
+    [LoggerMessage(EventId = 3201, Level = LogLevel.Warning, Message = "Reconciling virtual server {ServerId} failed")]
     private static partial void LogServerFailed(ILogger logger, long serverId, Exception exception);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Virtual server {ServerId} created in {Milliseconds:0} ms")]
+    [LoggerMessage(EventId = 3202, Level = LogLevel.Information, Message = "Virtual server {ServerId} created in {Milliseconds:0} ms")]
     private static partial void LogCreated(ILogger logger, long serverId, double milliseconds);
 
-    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Creating virtual server {ServerId} failed; its container was removed")]
+    [LoggerMessage(EventId = 3203, Level = LogLevel.Warning, Message = "Creating virtual server {ServerId} failed; its container was removed")]
     private static partial void LogCreateFailed(ILogger logger, long serverId, Exception exception);
 
-    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Virtual server {ServerId} is enabled but its container is missing: re-creating it from its folders")]
+    [LoggerMessage(EventId = 3204, Level = LogLevel.Information, Message = "Virtual server {ServerId} is enabled but its container is missing: re-creating it from its folders")]
     private static partial void LogRecreating(ILogger logger, long serverId);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Virtual server {ServerId} is enabled but its container is {State}: starting it")]
+    [LoggerMessage(EventId = 3205, Level = LogLevel.Information, Message = "Virtual server {ServerId} is enabled but its container is {State}: starting it")]
     private static partial void LogStarting(ILogger logger, long serverId, string state);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Virtual server {ServerId} is disabled but its container runs: stopping it")]
+    [LoggerMessage(EventId = 3206, Level = LogLevel.Information, Message = "Virtual server {ServerId} is disabled but its container runs: stopping it")]
     private static partial void LogStopping(ILogger logger, long serverId);
 
-    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Removing the container of deleted virtual server {ServerId}")]
+    [LoggerMessage(EventId = 3207, Level = LogLevel.Information, Message = "Removing the container of deleted virtual server {ServerId}")]
     private static partial void LogRemovingDeleted(ILogger logger, long serverId);
 }
