@@ -31,7 +31,7 @@ public static class MonitoringServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMonitoredEngines, HostEngineSource>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IMonitoredEngines, InnerEngineRegistry>(sp => sp.GetRequiredService<InnerEngineRegistry>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IInnerEngineListener, InnerEngineReporter>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServerProvisioningListener, ProvisioningReporter>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServerLifecycleListener, ServerLifecycleReporter>());
         services.AddHostedService<ContainerMonitor>();
         services.AddHostedService<ServerUsageMonitor>();
         return services;

@@ -1,11 +1,15 @@
 namespace Berth.Core.Servers;
 
 /// <summary>
-/// Told when a new server's creation has ended, after its row says so: <c>running</c> (its engine
-/// answers) or <c>failed</c>. Live views (the event streams, the panel) learn of it at once instead of
-/// polling. Calls are cheap and never throw.
+/// Told of the moments of a server's life that its container's own events do not mark, after the
+/// server's row says so: a new server's creation has ended (<c>running</c>, its engine answers, or
+/// <c>failed</c>), and a server was deleted (its row is marked deleted; the container's removal came
+/// before that, so a view reloading on the container event could still find the row). Live views (the
+/// event streams, the panel) learn of both at once instead of polling. Calls are cheap and never throw.
 /// </summary>
-public interface IServerProvisioningListener
+public interface IServerLifecycleListener
 {
     void Provisioned(long serverId, bool ready);
+
+    void Deleted(long serverId);
 }

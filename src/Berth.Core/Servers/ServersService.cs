@@ -22,6 +22,7 @@ public sealed class ServersService(
     ServersOptions options,
     ActivityLog activity,
     IDomainChangeNotifier domainChanges,
+    IEnumerable<IServerLifecycleListener> lifecycleListeners,
     TimeProvider clock,
     ILogger<ServersService> logger)
 {
@@ -135,6 +136,12 @@ public sealed class ServersService(
         foreach (var (domainId, name) in removedDomains)
         {
             domainChanges.NotifyCommitted(new DomainChange(DomainChangeKind.Removed, domainId, id, name, null), logger);
+        }
+
+        // Open pages of the server (its owner's, while an admin deletes it) reload now and find it gone.
+        foreach (var listener in lifecycleListeners)
+        {
+            listener.Deleted(id);
         }
     }
 
@@ -289,11 +296,11 @@ public sealed class ServersService(
         var names = ids.Select(ServerContainers.ContainerName).ToList();
         var rows = (await db.DockerContainers.AsNoTracking()
                 .Where(c => c.ParentServerId == VirtualServer.HostId && names.Contains(c.Names))
-                .Select(c => new { c.Names, c.State, c.Status })
+                .Select(c => new { c.Names, c.State, c.Status, c.UpdatedAt })
                 .ToListAsync(cancellationToken))
-            .Select(c => (Id: ServerOverviewQuery.ServerIdOf(c.Names), c.State, c.Status))
+            .Select(c => (Id: ServerOverviewQuery.ServerIdOf(c.Names), c.State, c.Status, SeenAt: SeedTime.Parse(c.UpdatedAt)))
             .Where(c => c.Id is not null)
-            .ToDictionary(c => c.Id!.Value, c => (c.State, c.Status));
+            .ToDictionary(c => c.Id!.Value, c => (c.State, c.Status, c.SeenAt));
         var inner = (await db.DockerContainers.AsNoTracking().Where(c => ids.Contains(c.ParentServerId)).ToListAsync(cancellationToken))
             .ToLookup(c => c.ParentServerId);
         Dictionary<long, ServerContainer>? live = null;
@@ -303,14 +310,14 @@ public sealed class ServersService(
         foreach (var server in servers)
         {
             settings.TryGetValue(server.Id, out var s);
-            (string State, string Status) shown;
+            (string State, string Status, DateTimeOffset? SeenAt) shown;
             if (s?.Provisioning == ProvisioningState.Creating)
             {
-                shown = ("creating", "Creating");
+                shown = ("creating", "Creating", null);
             }
             else if (s?.Provisioning == ProvisioningState.Failed)
             {
-                shown = ("failed", "Creation failed");
+                shown = ("failed", "Creation failed", null);
             }
             else if (!fromEngine && rows.TryGetValue(server.Id, out var row))
             {
@@ -324,9 +331,9 @@ public sealed class ServersService(
                     live = await ListLiveAsync(cancellationToken);
                 }
 
-                shown = live is null ? ("unknown", "The Docker engine is not answering")
-                    : live.TryGetValue(server.Id, out var c) ? (c.State, c.Status)
-                    : ("missing", "No container");
+                shown = live is null ? ("unknown", "The Docker engine is not answering", null)
+                    : live.TryGetValue(server.Id, out var c) ? (c.State, c.Status, null)
+                    : ("missing", "No container", null);
             }
 
             views.Add(new ServerView(
@@ -341,7 +348,8 @@ public sealed class ServersService(
                 domains[server.Id].ToList(),
                 ServerStacks.From(inner[server.Id]),
                 s is { Provisioning: ProvisioningState.Failed } ? s.LastError : null,
-                server.CreatedAt));
+                server.CreatedAt,
+                shown.SeenAt));
         }
 
         return views;

@@ -1,19 +1,15 @@
-using System.Globalization;
 using System.Reflection;
 using Berth.Core.Domains;
-using Berth.Server.Components;
 using Berth.Server.Components.Panel;
+using Berth.Server.Tests.Panel;
 using Microsoft.Extensions.Localization;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Berth.Server.Tests.Domains;
 
 /// <summary>A refused domain name keeps its reason in Lithuanian (it once became one generic sentence for every rule).</summary>
 public sealed class TranslatingDomainErrorsTests
 {
-    private static readonly IStringLocalizer Panel = new ResourceManagerStringLocalizerFactory(
-        Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance).Create(typeof(PanelText));
+    private static readonly IStringLocalizer Panel = PanelLanguage.Text;
 
     public static TheoryData<string> Reasons => [.. typeof(DomainNameRules.Reasons)
         .GetFields(BindingFlags.Public | BindingFlags.Static)
@@ -26,12 +22,12 @@ public sealed class TranslatingDomainErrorsTests
         var check = DomainNameRules.Check(ExampleRefusedFor(reason), new DomainsOptions { AppsDomain = "apps.localhost", ControlHost = "panel.localhost" });
         Assert.Equal(reason, check.Reason);
 
-        var lithuanian = InCulture("lt", () => PanelErrors.Text(Panel, check.Code!, check.Message, check.Reason));
-        var generic = InCulture("lt", () => Panel["Error." + check.Code].Value);
+        var lithuanian = PanelLanguage.In("lt", () => PanelErrors.Text(Panel, check.Code!, check.Message, check.Reason));
+        var generic = PanelLanguage.In("lt", () => Panel["Error." + check.Code].Value);
 
         Assert.NotEqual(check.Message, lithuanian);
         Assert.True(reason == DomainNameRules.Reasons.Reserved || lithuanian != generic, $"{reason}: only the generic text \"{generic}\"");
-        Assert.Equal(check.Message, InCulture("en", () => PanelErrors.Text(Panel, check.Code!, check.Message, check.Reason)));
+        Assert.Equal(check.Message, PanelLanguage.In("en", () => PanelErrors.Text(Panel, check.Code!, check.Message, check.Reason)));
     }
 
     private static string ExampleRefusedFor(string reason) => reason switch
@@ -48,18 +44,4 @@ public sealed class TranslatingDomainErrorsTests
         DomainNameRules.Reasons.Reserved => "panel.localhost",
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, "a new rule needs an example here"),
     };
-
-    private static string InCulture(string name, Func<string> read)
-    {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(name);
-        try
-        {
-            return read();
-        }
-        finally
-        {
-            CultureInfo.CurrentUICulture = before;
-        }
-    }
 }

@@ -146,6 +146,23 @@ public sealed class ServerMonitoringTests(MonitoringFixture fixture) : IClassFix
     }
 
     [Fact]
+    public async Task AServerTheAdminDeletes_IsAnnouncedToItsOwner_OnceItIsGone()
+    {
+        // The owner's open page reloads on this event; the container's own removal comes before the row
+        // is marked deleted, so a reload on that alone found the server still there (15–25 s of a dead page).
+        var aliceId = (await fixture.Alice.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("id").GetInt64();
+        var id = await Domains.DomainTestSteps.InsertServerAsync(fixture.Host, aliceId);
+        await using var events = await EventSourceClient.OpenAsync(fixture.Alice, "/api/events");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await fixture.Admin.DeleteAsync($"/api/servers/{id}")).StatusCode);
+
+        var deleted = await events.NextAsync(
+            e => e.Type == "server" && e.Data.GetProperty("serverId").GetInt64() == id, FewSeconds, $"a server event for server {id}");
+        Assert.Equal("deleted", deleted.Data.GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await fixture.Alice.GetAsync($"/api/servers/{id}")).StatusCode);
+    }
+
+    [Fact]
     public async Task ClientLeaving_EndsItsSubscription()
     {
         var feed = fixture.Host.Services.GetRequiredService<ContainerChangeFeed>();

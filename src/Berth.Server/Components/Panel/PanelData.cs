@@ -16,7 +16,8 @@ namespace Berth.Server.Components.Panel;
 public sealed record PanelActor(long UserId, long SessionId, string Email, bool IsAdmin);
 
 /// <summary>A container of a server, with the compose project it belongs to (empty: none).</summary>
-public sealed record PanelContainer(string Name, string Image, string State, string Status, string Stack);
+/// <summary>An inner container as the server page lists it; <see cref="SeenAt"/>: when the monitor wrote its status.</summary>
+public sealed record PanelContainer(string Name, string Image, string State, string Status, string Stack, DateTimeOffset? SeenAt);
 
 /// <summary>A server at a glance in a list: its compose stacks and its recent CPU use (oldest first).</summary>
 public sealed record ServerGlance(IReadOnlyList<string> Stacks, IReadOnlyList<double> RecentCpu);
@@ -81,10 +82,10 @@ public sealed class PanelData(
         await s.GetRequiredService<ServersService>().GetAsync(a.UserId, a.IsAdmin, serverId, default);
         var rows = await s.GetRequiredService<BerthDbContext>().DockerContainers.AsNoTracking()
             .Where(c => c.ParentServerId == serverId)
-            .Select(c => new { c.Names, c.Image, c.State, c.Status, c.Labels })
+            .Select(c => new { c.Names, c.Image, c.State, c.Status, c.Labels, c.UpdatedAt })
             .ToListAsync();
         return rows
-            .Select(c => new PanelContainer(c.Names, c.Image, c.State, c.Status, ServerStacks.LabelValue(c.Labels, ServerStacks.ComposeProjectLabel) ?? ""))
+            .Select(c => new PanelContainer(c.Names, c.Image, c.State, c.Status, ServerStacks.LabelValue(c.Labels, ServerStacks.ComposeProjectLabel) ?? "", SeedTime.Parse(c.UpdatedAt)))
             .OrderBy(c => c.Stack, StringComparer.Ordinal).ThenBy(c => c.Name, StringComparer.Ordinal)
             .ToList();
     });
@@ -205,6 +206,9 @@ public sealed class PanelData(
         EnsureAdmin(a);
         return s.GetRequiredService<UsersService>().UpdateAsync(a.UserId, userId, changes, default);
     });
+
+    /// <summary>How many servers the signed-in user may own: shown before they reach it, not only when a creation is refused.</summary>
+    public Task<int> MyQuotaAsync() => RunAsync((s, a) => s.GetRequiredService<ServersService>().GetQuotaAsync(a.UserId, default));
 
     public Task<int> GetQuotaAsync(long userId) => RunAsync((s, a) =>
     {

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Localization;
+
+namespace Berth.Server.Components.Panel;
+
+/// <summary>
+/// Activity rows in the reader's language. The rows are stored in English, as the seed's
+/// <c>System_RecentActivity.Message</c> and the original platform have them (other tools read them);
+/// the panel recognises each message the services write and shows its translation
+/// (<c>Activity.Message.*</c>), with the names and numbers it carries. A message it does not know,
+/// such as one an older version wrote, is shown as stored.
+/// </summary>
+internal static partial class ActivityText
+{
+    // Most specific first: the first pattern that matches decides.
+    private static readonly (Regex Pattern, string Key)[] Messages =
+    [
+        (ServerCreated(), "ServerCreated"),
+        (ServerDeleted(), "ServerDeleted"),
+        (ServerStarted(), "ServerStarted"),
+        (ServerStopped(), "ServerStopped"),
+        (ServerRenamed(), "ServerRenamed"),
+        (LimitsSet(), "LimitsSet"),
+        (QuotaSet(), "QuotaSet"),
+        (DomainAddedWithPulls(), "DomainAddedWithPulls"),
+        (DomainAdded(), "DomainAdded"),
+        (DomainEdited(), "DomainEdited"),
+        (DomainRemoved(), "DomainRemoved"),
+        (UserEdited(), "UserEdited"),
+        (UserDeleted(), "UserDeleted"),
+        (UserCreated(), "UserCreated"),
+        (PasswordReset(), "PasswordReset"),
+        (PasswordChanged(), "PasswordChanged"),
+        (LoggedIn(), "LoggedIn"),
+        (CodeGenerated(), "CodeGenerated"),
+        (CodeRevoked(), "CodeRevoked"),
+        (Registered(), "Registered"),
+    ];
+
+    public static string Render(IStringLocalizer localizer, string message)
+    {
+        if (CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en")
+        {
+            return message;
+        }
+
+        foreach (var (pattern, key) in Messages)
+        {
+            if (pattern.Match(message) is { Success: true } match)
+            {
+                var values = match.Groups.Values.Skip(1).Select(g => (object)g.Value).ToArray();
+                var translated = localizer["Activity.Message." + key, values];
+                return translated.ResourceNotFound ? message : translated.Value;
+            }
+        }
+
+        return message;
+    }
+
+    [GeneratedRegex(@"^Virtual server #(\d+) created$", RegexOptions.CultureInvariant)]
+    private static partial Regex ServerCreated();
+
+    [GeneratedRegex(@"^Virtual server #(\d+) deleted$", RegexOptions.CultureInvariant)]
+    private static partial Regex ServerDeleted();
+
+    [GeneratedRegex(@"^Virtual server #(\d+) started$", RegexOptions.CultureInvariant)]
+    private static partial Regex ServerStarted();
+
+    [GeneratedRegex(@"^Virtual server #(\d+) stopped$", RegexOptions.CultureInvariant)]
+    private static partial Regex ServerStopped();
+
+    [GeneratedRegex(@"^Virtual server #(\d+) renamed from ""(.*)"" to ""(.*)""$", RegexOptions.CultureInvariant)]
+    private static partial Regex ServerRenamed();
+
+    [GeneratedRegex(@"^Limits of virtual server #(\d+) set \((.*)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex LimitsSet();
+
+    [GeneratedRegex(@"^Server quota of user #(\d+) set to (\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotaSet();
+
+    [GeneratedRegex(@"^Domain name ""(.+)"" added to virtual server #(\d+) \(origin pulls on\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainAddedWithPulls();
+
+    [GeneratedRegex(@"^Domain name ""(.+)"" added to virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainAdded();
+
+    [GeneratedRegex(@"^Domain name ""(.+)"" of virtual server #(\d+) edited \((.*)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainEdited();
+
+    [GeneratedRegex(@"^Domain name ""(.+)"" removed from virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainRemoved();
+
+    [GeneratedRegex(@"^User (\S+) edited: (.*)$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserEdited();
+
+    [GeneratedRegex(@"^User (\S+) deleted$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserDeleted();
+
+    [GeneratedRegex(@"^User (\S+) created$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserCreated();
+
+    [GeneratedRegex(@"^Password of (\S+) reset by an operator$", RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordReset();
+
+    [GeneratedRegex(@"^Password changed$", RegexOptions.CultureInvariant)]
+    private static partial Regex PasswordChanged();
+
+    [GeneratedRegex(@"^User (\S+) logged in \(IP: (.*)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex LoggedIn();
+
+    [GeneratedRegex(@"^Registration code generated$", RegexOptions.CultureInvariant)]
+    private static partial Regex CodeGenerated();
+
+    [GeneratedRegex(@"^Registration code revoked$", RegexOptions.CultureInvariant)]
+    private static partial Regex CodeRevoked();
+
+    [GeneratedRegex(@"^User (\S+) registered with a code \(IP: (.*)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Registered();
+}

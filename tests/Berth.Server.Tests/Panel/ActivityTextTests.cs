@@ -1,0 +1,38 @@
+using Berth.Server.Components.Panel;
+using Microsoft.Extensions.Localization;
+
+namespace Berth.Server.Tests.Panel;
+
+/// <summary>Activity rows are stored in English (the seed's contract) and shown in the reader's language.</summary>
+public sealed class ActivityTextTests
+{
+    private static readonly IStringLocalizer Panel = PanelLanguage.Text;
+
+    [Theory]
+    [InlineData("Virtual server #3 created", "Sukurtas virtualus serveris #3")]
+    [InlineData("Virtual server #3 deleted", "Ištrintas virtualus serveris #3")]
+    [InlineData("Virtual server #12 started", "Paleistas virtualus serveris #12")]
+    [InlineData("Virtual server #12 stopped", "Sustabdytas virtualus serveris #12")]
+    [InlineData("Virtual server #4 renamed from \"web\" to \"shop (old)\"", "Virtualus serveris #4 pervadintas iš „web“ į „shop (old)“")]
+    [InlineData("Limits of virtual server #4 set (cpus 1.5, memory none MB, pids 100)", "Nustatyti virtualaus serverio #4 ribojimai (cpus 1.5, memory none MB, pids 100)")]
+    [InlineData("Server quota of user #7 set to 5", "Naudotojo #7 serverių kvota nustatyta: 5")]
+    [InlineData("Domain name \"shop.example.com\" added to virtual server #4", "Domeno vardas „shop.example.com“ pridėtas virtualiam serveriui #4")]
+    [InlineData("Domain name \"shop.example.com\" added to virtual server #4 (origin pulls on)", "Domeno vardas „shop.example.com“ pridėtas virtualiam serveriui #4 (su Cloudflare kliento sertifikatu)")]
+    [InlineData("Domain name \"shop.example.com\" of virtual server #4 edited (ssl off)", "Pakeistas virtualaus serverio #4 domeno vardas „shop.example.com“ (ssl off)")]
+    [InlineData("Domain name \"shop.example.com\" removed from virtual server #4", "Domeno vardas „shop.example.com“ pašalintas iš virtualaus serverio #4")]
+    [InlineData("User ana@example.com edited: admin", "Pakeistas naudotojas ana@example.com: admin")]
+    [InlineData("User ana@example.com deleted", "Ištrintas naudotojas ana@example.com")]
+    [InlineData("User ana@example.com created", "Sukurtas naudotojas ana@example.com")]
+    [InlineData("Password of ana@example.com reset by an operator", "Operatorius atkūrė naudotojo ana@example.com slaptažodį")]
+    [InlineData("Password changed", "Slaptažodis pakeistas")]
+    [InlineData("User ana@example.com logged in (IP: 127.0.0.2)", "Naudotojas ana@example.com prisijungė (IP: 127.0.0.2)")]
+    [InlineData("Registration code generated", "Sugeneruotas registracijos kodas")]
+    [InlineData("Registration code revoked", "Atšauktas registracijos kodas")]
+    [InlineData("User ana@example.com registered with a code (IP: ::1)", "Naudotojas ana@example.com užsiregistravo su kodu (IP: ::1)")]
+    [InlineData("Something an older version wrote", "Something an older version wrote")]
+    public void EveryMessageTheServicesWrite_IsShownInLithuanian(string stored, string lithuanian)
+    {
+        Assert.Equal(lithuanian, PanelLanguage.In("lt", () => ActivityText.Render(Panel, stored)));
+        Assert.Equal(stored, PanelLanguage.In("en", () => ActivityText.Render(Panel, stored)));
+    }
+}
