@@ -38,19 +38,26 @@ internal static partial class ActivityText
         (Registered(), "Registered"),
     ];
 
-    public static string Render(IStringLocalizer localizer, string message)
+    public static string Render(IStringLocalizer localizer, string message) => Translate(localizer, "Activity.Message.", Messages, message);
+
+    /// <summary>
+    /// A message stored in English, in the reader's language: the first pattern of <paramref name="messages"/>
+    /// that matches names the resource (<paramref name="prefix"/> + key), formatted with the pattern's
+    /// groups. Unknown messages, and English readers, get the message as stored.
+    /// </summary>
+    internal static string Translate(IStringLocalizer localizer, string prefix, (Regex Pattern, string Key)[] messages, string message)
     {
         if (CultureInfo.CurrentUICulture.TwoLetterISOLanguageName == "en")
         {
             return message;
         }
 
-        foreach (var (pattern, key) in Messages)
+        foreach (var (pattern, key) in messages)
         {
             if (pattern.Match(message) is { Success: true } match)
             {
                 var values = match.Groups.Values.Skip(1).Select(g => (object)g.Value).ToArray();
-                var translated = localizer["Activity.Message." + key, values];
+                var translated = localizer[prefix + key, values];
                 return translated.ResourceNotFound ? message : translated.Value;
             }
         }
