@@ -12,9 +12,8 @@
 #   nginx           nginx as the reverse proxy (worker_processes $NGINX_WORKERS)
 #   haproxy         HAProxy (nbthread left to its default: one thread per core; http-reuse always)
 #   caddy           Caddy, what the original platform ran (GOMAXPROCS left to its default)
-#   edge-yarp       Berth's edge on YARP's forwarder and Kestrel's socket transport alone
+#   edge-yarp       Berth's edge on YARP's forwarder alone (every edge variant on Kestrel's socket transport)
 #   edge-origin     + the edge's own HTTP/1.1 origin client (src/Berth.Proxy/Origins)
-#   edge-transport  + its own epoll transport (src/Berth.Proxy/Transport)
 #   edge-lane       + the plain lane (src/Berth.Proxy/Lane): the edge as in production
 #   nginx-https     nginx over HTTPS (TLS 1.3, a self-signed P-256 certificate made here)
 #   edge-https      the production edge over HTTPS, same certificate
@@ -213,7 +212,7 @@ PORT[nginx]=$nginx_port PIDS[nginx]=$(pgrep -P "$(cat "$work/nginx/nginx.pid")" 
 PORT[haproxy]=$haproxy_port PIDS[haproxy]=$haproxy_pid
 PORT[caddy]=$caddy_port PIDS[caddy]=$caddy_pid
 edge_tls_port=$(free_port)
-for variant in yarp origin transport lane; do
+for variant in yarp origin lane; do
   port=$(free_port)
   if [ "$variant" = lane ]; then
     start_edge "edge-$variant" "$port" --variant "$variant" --https-port "$edge_tls_port" \
@@ -225,7 +224,7 @@ for variant in yarp origin transport lane; do
 done
 PORT[nginx-https]=$nginx_tls_port PIDS[nginx-https]=${PIDS[nginx]} SCHEME[nginx-https]=https
 PORT[edge-https]=$edge_tls_port PIDS[edge-https]=${PIDS[edge-lane]} SCHEME[edge-https]=https
-targets=(direct nginx haproxy caddy edge-yarp edge-origin edge-transport edge-lane nginx-https edge-https)
+targets=(direct nginx haproxy caddy edge-yarp edge-origin edge-lane nginx-https edge-https)
 for target in "${targets[@]}"; do BASE[$target]=nginx; done
 BASE[nginx-https]=nginx-https BASE[edge-https]=nginx-https
 workloads=(file page)
@@ -334,8 +333,8 @@ done
 echo
 echo "== what each hand-written part saves: CPU per request, median of per-round ratios (a part stays if it saves >= 10% on the page) =="
 for workload in "${workloads[@]}"; do
-  for pair in "edge-origin edge-yarp own origin client" "edge-transport edge-origin own transport" \
-    "edge-lane edge-transport plain lane" "edge-lane edge-yarp all three"; do
+  for pair in "edge-origin edge-yarp own origin client" "edge-lane edge-origin plain lane" \
+    "edge-lane edge-yarp both"; do
     read -r a b label <<< "$pair"
     # shellcheck disable=SC2046
     m=$(median $(ratios CPU "$workload" "$a" "$b"))

@@ -1,12 +1,12 @@
 // The edge as the benchmark runs it: `EdgeBench --origin URL --port N --routes N [--certificates N]
-// [--variant yarp|origin|transport|lane] [--https-port N --certificate PEM --key PEM]`.
+// [--variant yarp|origin|lane] [--https-port N --certificate PEM --key PEM]`.
 // Serves `bench-<i>.test` for i in [0, routes) (all to the origin) on 127.0.0.1:port, prints one
 // `ready` line with its memory figures, then runs until stdin closes or it is killed.
 // --variant picks which of the edge's hand-written parts run, each adding to the one before:
-//   yarp      YARP's forwarder on Kestrel's socket transport (OwnOriginClient, OwnTransport, PlainLane off)
+//   yarp      YARP's forwarder (OwnOriginClient and PlainLane off)
 //   origin    + the own HTTP/1.1 origin client (Origins/)
-//   transport + the own epoll transport (Transport/)
 //   lane      + the plain lane (Lane/): production, the default
+// Every variant listens on Kestrel's socket transport.
 // --https-port serves HTTPS on 127.0.0.1 with the PEM certificate for bench-0.test (and as the fallback
 // for any other name, e.g. a client sending no SNI).
 // `EdgeBench --origin URL --routes N --yarp-routes` measures YARP's own host routes instead (see YarpRoutesProbe).
@@ -22,10 +22,10 @@ var port = int.Parse(Argument("--port") ?? "0", CultureInfo.InvariantCulture);
 var routeCount = int.Parse(Argument("--routes") ?? "1", CultureInfo.InvariantCulture);
 var certificateCount = int.Parse(Argument("--certificates") ?? "0", CultureInfo.InvariantCulture);
 var variant = Argument("--variant") ?? "lane";
-var level = Array.IndexOf<string>(["yarp", "origin", "transport", "lane"], variant);
+var level = Array.IndexOf<string>(["yarp", "origin", "lane"], variant);
 if (level < 0)
 {
-    throw new ArgumentException($"--variant must be yarp, origin, transport or lane, not '{variant}'");
+    throw new ArgumentException($"--variant must be yarp, origin or lane, not '{variant}'");
 }
 
 var httpsPort = Argument("--https-port");
@@ -47,8 +47,7 @@ await using var edge = await EdgeHost.StartAsync(options =>
     options.HttpsUrls.Clear();
     options.HttpsUrls.Add($"https://127.0.0.1:{httpsPort ?? "0"}");
     options.OwnOriginClient = level >= 1;
-    options.OwnTransport = level >= 2;
-    options.PlainLane = level >= 3;
+    options.PlainLane = level >= 2;
 });
 
 var before = Memory();

@@ -1,4 +1,3 @@
-using Berth.Proxy.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
@@ -43,7 +42,7 @@ public sealed class EdgeHost : IAsyncDisposable
     public IReadOnlyList<Uri> HttpsAddresses { get; }
 
     /// <summary>Builds and starts the edge on its listeners.</summary>
-    /// <param name="configure">Sets <see cref="EdgeOptions"/>; called twice (once to read <see cref="EdgeOptions.OwnTransport"/>), so keep it free of side effects.</param>
+    /// <param name="configure">Sets <see cref="EdgeOptions"/>.</param>
     /// <param name="configureServices">Adds the host's services, e.g. an <see cref="IAcmeChallengeResponder"/>, a <see cref="TimeProvider"/> or logging.</param>
     /// <param name="cancellationToken">Cancels start-up.</param>
     public static async Task<EdgeHost> StartAsync(
@@ -56,16 +55,10 @@ public sealed class EdgeHost : IAsyncDisposable
         // The edge is stopped by its owner (DisposeAsync), not by SIGTERM or Ctrl+C: no console lifetime.
         builder.Services.AddSingleton<IHostLifetime, OwnerStoppedLifetime>();
         builder.Services.AddEdge(configure);
-        // This Kestrel serves only the edge, whose request path never blocks: its listeners take the
-        // edge's epoll transport, where requests run inline on the I/O threads (Transport/README.md),
-        // unless EdgeOptions.OwnTransport is off (the benchmark's comparison with Kestrel's sockets).
-        // The choice decides what is registered, so it is read here, before the options exist in services.
-        var chosen = new EdgeOptions();
-        configure(chosen);
-        if (chosen.OwnTransport)
-        {
-            builder.Services.AddSingleton<IConnectionListenerFactory, EpollTransportFactory>();
-        }
+        // Kestrel's socket transport, with an accept loop that pauses when the process is out of
+        // descriptors instead of spinning (BackoffSocketTransportFactory). Registered after Kestrel's
+        // own factory, so Kestrel asks this one first.
+        builder.Services.AddSingleton<IConnectionListenerFactory, BackoffSocketTransportFactory>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

@@ -79,14 +79,6 @@ public sealed class EdgeOptions
     public bool OwnOriginClient { get; set; } = true;
 
     /// <summary>
-    /// Whether <see cref="EdgeHost"/>'s listeners take the edge's own epoll transport (<c>Transport/</c>).
-    /// False leaves them on Kestrel's socket transport; origin connections of the own origin client still
-    /// wait on the edge's epoll loops. It exists to measure the hand-written part against the platform's
-    /// (<c>bench/edge.sh</c>); production leaves it on. Read by <see cref="EdgeHost.StartAsync"/> only.
-    /// </summary>
-    public bool OwnTransport { get; set; } = true;
-
-    /// <summary>
     /// The most client connections open at once over all the edge's listeners; a connection beyond it is
     /// closed at once, before TLS. Null for no limit. Default 10,000: each proxied connection holds two
     /// descriptors (client and origin) and some 10–100 KB of buffers, so this bounds the edge at about a GB

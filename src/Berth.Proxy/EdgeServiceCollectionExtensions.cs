@@ -1,6 +1,5 @@
 using Berth.Proxy.Lane;
 using Berth.Proxy.Origins;
-using Berth.Proxy.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +52,6 @@ public static class EdgeServiceCollectionExtensions
                 (kestrel, edge, selector, routes, clientCertificates, services) => EdgeListeners.Configure(
                     kestrel, edge.Value, selector, routes, clientCertificates, services.GetRequiredService<TimeProvider>(),
                     services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EdgeListeners).FullName!)));
-        services.TryAddSingleton<EpollLoops>();
 
         return services;
     }

@@ -27,14 +27,8 @@ internal static partial class Log
     [LoggerMessage(6003, LogLevel.Information, "Edge listening on {Addresses}")]
     public static partial void Listening(ILogger logger, string addresses);
 
-    [LoggerMessage(6005, LogLevel.Critical, "Edge I/O loop stopped: epoll_wait failed with errno {Errno}")]
-    public static partial void EpollFailed(ILogger logger, int errno);
-
     [LoggerMessage(6013, LogLevel.Debug, "TLS handshake for {ServerName} answered with the fallback certificate: no certificate for this name")]
     public static partial void FallbackCertificate(ILogger logger, string serverName);
-
-    [LoggerMessage(6006, LogLevel.Error, "Edge I/O handler failed")]
-    public static partial void HandlerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(6007, LogLevel.Warning, "Edge refusing new connections: {Limit}; logged once until one is let in again")]
     public static partial void ConnectionsRefused(ILogger logger, string limit);

@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using Berth.Proxy.Transport;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using Berth.Proxy.Transport;
 
 namespace Berth.Proxy.Origins;
 
@@ -10,9 +9,9 @@ namespace Berth.Proxy.Origins;
 /// between requests it sits in its <see cref="OriginPool"/>. The buffer is rented per request and
 /// returned when the request ends, so idle connections hold no buffer. Silence is timed by the pool's
 /// sweep from <see cref="LastActivity"/>, not by a timer per request: arming a timer twice per request
-/// cost more than the rest of the bookkeeping together.
+/// cost more than the rest of the bookkeeping together. The socket is .NET's own, connected by the pool.
 /// </summary>
-internal sealed class OriginConnection(EpollSocket socket) : IDisposable
+internal sealed class OriginConnection(Socket socket) : IDisposable
 {
     private const int InitialBufferSize = 8 * 1024;
 
@@ -25,9 +24,6 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
     private int _end;
     private long _lastActivity;
     private volatile bool _busy;
-
-    /// <summary>The index of the I/O loop its socket is watched by.</summary>
-    public int LoopIndex => socket.LoopIndex;
 
     /// <summary>True when the connection served an earlier request: the origin may have closed it meanwhile.</summary>
     public bool Reused { get; set; }
@@ -66,9 +62,21 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
 
     /// <summary>
     /// Whether an idle connection can be rented: the origin has neither closed it nor sent bytes since its
-    /// last answer (bytes nobody asked for would be taken for the next request's answer).
+    /// last answer (bytes nobody asked for would be taken for the next request's answer). A poll with no
+    /// timeout asks the kernel itself, without waiting: readable means bytes, the end of the stream, or an
+    /// error, and each of them makes the connection unusable.
     /// </summary>
-    public bool IsQuiet() => socket.IsQuiet();
+    public bool IsQuiet()
+    {
+        try
+        {
+            return !socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
 
     /// <summary>
     /// Receives the origin's final response head, reading past interim (1xx) answers. Returns its length
@@ -157,7 +165,7 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
             }
         }
 
-        var received = await socket.ReceiveAsync(_buffer.AsMemory(_end), _cancel.Token);
+        var received = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, _cancel.Token);
         _end += received;
         Touch();
         return received;
@@ -166,7 +174,13 @@ internal sealed class OriginConnection(EpollSocket socket) : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data)
     {
-        await socket.SendAsync(data, _cancel.Token);
+        // A stream socket's send completes with every byte sent; the loop only guards that promise.
+        while (data.Length > 0)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None, _cancel.Token);
+            data = data[sent..];
+        }
+
         Touch();
     }
 

@@ -1,29 +1,25 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using Berth.Proxy.Transport;
 using Microsoft.Extensions.Options;
 
 namespace Berth.Proxy.Origins;
 
 /// <summary>
-/// The connections to one origin address: every open one (for the sweep) and the idle ones, kept per
-/// I/O loop (last in, first out: the warmest first). A request takes an idle connection of its own
-/// loop when there is one, so its answer arrives on the thread already serving its client. At most
+/// The connections to one origin address, shared by every thread: every open one (for the sweep) and the
+/// idle ones (last in, first out: the warmest first, so the coldest are the ones the sweep closes). At most
 /// <paramref name="maxConnections"/> are open or opening at once; a request that finds none idle and no
 /// room waits for one to be returned or closed, for at most <paramref name="connectTimeout"/>
 /// (<see cref="OriginBusyException"/>: a 503 page).
 /// </summary>
-internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, int maxConnections, EpollLoops loops)
+internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, int maxConnections)
 {
     private const int MaxIdle = 512;
 
-    private readonly Stack<OriginConnection>[] _idle = [.. Enumerable.Range(0, loops.Count).Select(_ => new Stack<OriginConnection>())];
+    private readonly Stack<OriginConnection> _idle = new();
     private readonly HashSet<OriginConnection> _open = [];
     private readonly Queue<TaskCompletionSource> _waiting = new();
     private readonly Lock _lock = new();
-    private int _idleCount;
-
     // Connections open or being opened: what maxConnections bounds.
     private int _slots;
 
@@ -45,26 +41,9 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, i
 
     private bool TryTakeIdle(out OriginConnection connection)
     {
-        var current = loops.CurrentIndex;
         lock (_lock)
         {
-            if (current >= 0 && _idle[current].TryPop(out connection!))
-            {
-                _idleCount--;
-                return true;
-            }
-
-            foreach (var idle in _idle)
-            {
-                if (idle.TryPop(out connection!))
-                {
-                    _idleCount--;
-                    return true;
-                }
-            }
-
-            connection = null!;
-            return false;
+            return _idle.TryPop(out connection!);
         }
     }
 
@@ -74,10 +53,9 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, i
         connection.Reused = true;
         lock (_lock)
         {
-            if (_idleCount < MaxIdle)
+            if (_idle.Count < MaxIdle)
             {
-                _idle[connection.LoopIndex].Push(connection);
-                _idleCount++;
+                _idle.Push(connection);
                 WakeOne();
                 return;
             }
@@ -186,7 +164,7 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, i
 
     private async ValueTask<OriginConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var socket = new EpollSocket(endPoint.AddressFamily, loops.Pick());
+        var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -221,22 +199,18 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, i
         lock (_lock)
         {
             open = [.. _open];
-            foreach (var idle in _idle)
+            if (_idle.Any(connection => connection.LastActivity < idleSince))
             {
-                if (idle.Any(connection => connection.LastActivity < idleSince))
-                {
-                    var keep = idle.Where(connection => connection.LastActivity >= idleSince).Reverse().ToList();
-                    stale ??= [];
-                    stale.AddRange(idle.Where(connection => connection.LastActivity < idleSince));
-                    idle.Clear();
-                    keep.ForEach(idle.Push);
-                }
+                // A stack enumerates from its top: reversed, the kept ones go back in their order.
+                var keep = _idle.Where(connection => connection.LastActivity >= idleSince).Reverse().ToList();
+                stale = [.. _idle.Where(connection => connection.LastActivity < idleSince)];
+                _idle.Clear();
+                keep.ForEach(_idle.Push);
             }
 
             if (stale is not null)
             {
                 _open.ExceptWith(stale);
-                _idleCount -= stale.Count;
                 _slots -= stale.Count;
                 stale.ForEach(_ => WakeOne());
             }
@@ -269,12 +243,10 @@ internal sealed class OriginPools : IDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _activityTimeout;
     private readonly int _maxConnections;
-    private readonly EpollLoops _loops;
     private readonly Timer _sweep;
 
-    public OriginPools(IOptions<EdgeOptions> options, EpollLoops loops)
+    public OriginPools(IOptions<EdgeOptions> options)
     {
-        _loops = loops;
         _connectTimeout = options.Value.ConnectTimeout;
         _activityTimeout = options.Value.ActivityTimeout;
         _maxConnections = options.Value.MaxConnectionsPerOrigin;
@@ -284,7 +256,7 @@ internal sealed class OriginPools : IDisposable
     /// <summary>The origin addresses with a pool: how tests see whether the own origin client was used.</summary>
     public int Count => _pools.Count;
 
-    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._maxConnections, pools._loops), this);
+    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._maxConnections), this);
 
     public void Dispose()
     {

@@ -8,8 +8,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Proxy.Tests.Conformance;
 
 /// <summary>
-/// The edge as configured in production, shared by the conformance rows: <see cref="EdgeHost"/> on its
-/// epoll transport with the plain lane on, HTTP and HTTPS listeners on 127.0.0.1:0, an ACME challenge
+/// The edge as configured in production, shared by the conformance rows: <see cref="EdgeHost"/> on
+/// Kestrel's socket transport with the plain lane on, HTTP and HTTPS listeners on 127.0.0.1:0, an ACME challenge
 /// responder (that knows no token), and a self-signed certificate for the test names. Each row routes
 /// <c>o.test</c> and <c>p.test</c> to its own <see cref="ScriptedOrigin"/>.
 /// </summary>

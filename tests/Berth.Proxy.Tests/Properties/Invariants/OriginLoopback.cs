@@ -2,8 +2,6 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Berth.Proxy.Origins;
-using Berth.Proxy.Transport;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Berth.Proxy.Tests.Properties;
 
@@ -12,7 +10,7 @@ internal sealed record BodyRun(byte[] Output, Exception? Error);
 
 /// <summary>
 /// Real origin connections for the body code (<see cref="OriginBody"/>, <see cref="OriginForwarder"/>):
-/// an <see cref="EpollSocket"/> on its own loop, connected over loopback to a plain socket that plays the
+/// a socket connected over loopback, as the origin pool connects them, to a plain socket that plays the
 /// origin. The origin side closes with a reset (linger 0), so thousands of runs leave no TIME_WAIT behind.
 /// </summary>
 internal sealed class OriginLoopback : IDisposable
@@ -20,7 +18,6 @@ internal sealed class OriginLoopback : IDisposable
     /// <summary>The forwarder's limit on what an origin connection buffers.</summary>
     public const int MaxBuffer = 64 * 1024;
 
-    private readonly EpollLoop _loop = new(0, NullLogger.Instance);
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
 
     public OriginLoopback()
@@ -96,12 +93,11 @@ internal sealed class OriginLoopback : IDisposable
     public void Dispose()
     {
         _listener.Dispose();
-        _loop.Dispose();
     }
 
     private async Task<(OriginConnection Connection, Socket Origin)> ConnectAsync()
     {
-        var socket = new EpollSocket(AddressFamily.InterNetwork, _loop);
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var accepting = _listener.AcceptAsync();
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndPoint!, CancellationToken.None);
         var origin = await accepting;

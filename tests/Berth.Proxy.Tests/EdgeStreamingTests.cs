@@ -2,20 +2,19 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Berth.Proxy.Tests.Infrastructure;
-using Berth.Proxy.Transport;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Proxy.Tests;
 
 /// <summary>
-/// The edge's own epoll transport, client side and origin side: bodies larger than every buffer on
-/// the way (a paused receive resumed, sends waiting for room), clients that pipeline, half-close,
-/// reset or stall, and many connections at once, each ending with no connection left open.
+/// Client and origin connections under stress, on Kestrel's socket transport and the origin client's
+/// sockets: bodies larger than every buffer on the way (a paused receive resumed, sends waiting for
+/// room), clients that pipeline, half-close, reset or stall, and many connections at once, each ending
+/// with no client connection left open.
 /// </summary>
-public sealed class EdgeTransportTests : EdgeTestBase
+public sealed class EdgeStreamingTests : EdgeTestBase
 {
-    private EpollTransportFactory Transport => Edge.Services.GetServices<IConnectionListenerFactory>().OfType<EpollTransportFactory>().Single();
+    private ConnectionLimits Connections => Edge.Services.GetRequiredService<ConnectionLimits>();
 
     internal override void ConfigureEdge(EdgeOptions options) => options.RequestHeadersTimeout = TimeSpan.FromSeconds(1);
 
@@ -80,7 +79,7 @@ public sealed class EdgeTransportTests : EdgeTestBase
     }
 
     [Fact]
-    public async Task ClientClosingItsSendingSide_StillGetsTheAnswer()
+    public async Task ClientClosingItsSendingSide_EndsItsRequest_AndLeavesNoConnectionBehind()
     {
         using var socket = await EdgeClients.ConnectSocketAsync(HttpEdge);
         await socket.SendAsync("GET / HTTP/1.1\r\nHost: b.test\r\n\r\n"u8.ToArray());
@@ -88,8 +87,15 @@ public sealed class EdgeTransportTests : EdgeTestBase
 
         var answer = await EdgeClients.ReadToEndAsync(socket);
 
-        Assert.StartsWith("HTTP/1.1 200 OK", answer, StringComparison.Ordinal);
-        Assert.EndsWith("\r\n9\r\nbackend-b\r\n0\r\n\r\n", answer, StringComparison.Ordinal);
+        // Kestrel's socket transport takes the client's FIN for the end of the connection (as nginx
+        // takes it for a client gone, 499): the request is given up, unless its answer was already out.
+        // Never half an answer.
+        Assert.True(
+            answer.Length == 0 || (answer.StartsWith("HTTP/1.1 200 OK", StringComparison.Ordinal) && answer.EndsWith("\r\n9\r\nbackend-b\r\n0\r\n\r\n", StringComparison.Ordinal)),
+            answer);
+        await WaitForNoOpenConnectionAsync();
+        using var client = Client();
+        Assert.Equal("backend-b", await client.GetStringAsync(new Uri("http://b.test/")));
     }
 
     [Fact]
@@ -143,21 +149,19 @@ public sealed class EdgeTransportTests : EdgeTestBase
 
         Assert.All(answers, answer => Assert.All(answer.bodies, body => Assert.Equal(answer.host == "a.test" ? "backend-a" : "backend-b", body)));
         // Kept alive until the client goes: up to 200 per host name.
-        Assert.InRange(Transport.OpenConnections, 2, 400);
+        Assert.InRange(Connections.Open, 2, 400);
         client.Dispose();
         await WaitForNoOpenConnectionAsync();
     }
 
-
-
-    /// <summary>Every client connection ends on the edge too (disposed, its descriptor out of epoll).</summary>
+    /// <summary>Every client connection ends on the edge too (its connection middleware has returned).</summary>
     private async Task WaitForNoOpenConnectionAsync()
     {
-        for (var waited = 0; Transport.OpenConnections > 0 && waited < 200; waited++)
+        for (var waited = 0; Connections.Open > 0 && waited < 200; waited++)
         {
             await Task.Delay(50);
         }
 
-        Assert.Equal(0, Transport.OpenConnections);
+        Assert.Equal(0, Connections.Open);
     }
 }
