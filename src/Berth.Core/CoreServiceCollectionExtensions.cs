@@ -4,6 +4,7 @@ using Berth.Core.Data;
 using Berth.Core.Domains;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Berth.Core;
 
@@ -20,7 +21,8 @@ public static class CoreServiceCollectionExtensions
         services.AddSingleton<ActivityLog>();
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<LoginThrottle>();
-        services.AddOptions<LoginThrottleOptions>();
+        services.AddOptions<LoginThrottleOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginThrottleOptions>, LoginThrottleOptionsValidation>());
         services.AddScoped<AccountsService>();
         services.AddScoped<SessionService>();
         services.AddScoped<LoginService>();

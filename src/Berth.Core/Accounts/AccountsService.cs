@@ -73,13 +73,14 @@ public sealed class AccountsService(BerthDbContext db, ActivityLog activity, Pas
             ?? throw BerthException.Unauthenticated("UNAUTHENTICATED", "Sign in first.");
         // A stolen session must not become a way to guess the password without the login's limits.
         var accountKey = user.Email.ToLowerInvariant();
-        throttle.Begin(accountKey, clientAddress);
+        var attempt = new LoginAttempt(accountKey, clientAddress);
+        throttle.Begin(attempt);
         if (!passwords.Verify(currentPassword, user.Password))
         {
             throw BerthException.Invalid("WRONG_PASSWORD", "The current password is not correct.");
         }
 
-        throttle.Succeeded(accountKey, clientAddress);
+        throttle.Succeeded(attempt);
 
         user.Password = PasswordHasher.Hash(newPassword);
         await db.InWriteTransactionAsync(async ct =>

@@ -85,7 +85,8 @@ public sealed class RegistrationCodesService(
         var normalizedCode = code.Trim().ToUpperInvariant();
         // Guessing codes is throttled per address like guessing passwords (malformed codes share one key).
         var codeKey = "registration:" + (normalizedCode.Length == Length ? normalizedCode : "");
-        throttle.Begin(codeKey, "registration:" + clientAddress);
+        var attempt = new LoginAttempt(codeKey, "registration:" + clientAddress);
+        throttle.Begin(attempt);
 
         // Checked before bcrypt so that a bad code costs no hashing; checked again in the transaction.
         if (await GetLiveAsync(normalizedCode, cancellationToken) is null)
@@ -110,7 +111,7 @@ public sealed class RegistrationCodesService(
             await db.SaveChangesAsync(ct);
             return created;
         }, cancellationToken);
-        throttle.Succeeded(codeKey, "registration:" + clientAddress);
+        throttle.Succeeded(attempt);
         return user;
     }
 

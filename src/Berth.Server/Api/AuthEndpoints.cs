@@ -18,15 +18,18 @@ internal static class AuthEndpoints
         return app;
     }
 
-    private static async Task<Ok<MeResponse>> LoginAsync(LoginRequest request, HttpContext context, LoginService login, CancellationToken cancellationToken)
+    private static async Task<Ok<MeResponse>> LoginAsync(LoginRequest request, HttpContext context, LoginService login, DeviceCookie devices, CancellationToken cancellationToken)
     {
+        var device = devices.Read(context);
         var result = await login.LoginAsync(
             Fields.Required(request.Email, "email"),
             Fields.Required(request.Password, "password"),
             context.ClientAddress(),
             SessionCookie.Read(context),
-            cancellationToken);
+            cancellationToken,
+            device);
         SessionCookie.Write(context, result.Token);
+        devices.Write(context, result.User.Email, device);
         return TypedResults.Ok(MeResponse.From(result.User));
     }
 

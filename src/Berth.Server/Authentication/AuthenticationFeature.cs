@@ -16,6 +16,8 @@ internal static class AuthenticationFeature
         services.AddAuthorizationBuilder()
             .AddPolicy(UserPolicy, policy => policy.RequireAuthenticatedUser())
             .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole(CurrentUser.AdminRole));
+        services.AddDataProtection();
+        services.AddSingleton<DeviceCookie>();
         return services;
     }
 

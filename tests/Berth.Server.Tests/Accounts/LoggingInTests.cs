@@ -25,8 +25,7 @@ public sealed class LoggingInTests(ITestOutputHelper output)
         Assert.Equal("admin@admin.com", body.GetProperty("email").GetString());
         Assert.True(body.GetProperty("admin").GetBoolean());
         Assert.NotEqual(System.Text.Json.JsonValueKind.Null, body.GetProperty("lastLogin").ValueKind);
-        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"));
-        Assert.StartsWith("berth_session=", cookie, StringComparison.Ordinal);
+        var cookie = Assert.Single(response.Headers.GetValues("Set-Cookie"), c => c.StartsWith("berth_session=", StringComparison.Ordinal));
         Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=lax", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);

@@ -117,11 +117,33 @@ public sealed class BerthTestHost : IAsyncDisposable
         return new BerthTestHost(app, database, output.ToString(), settings, customize);
     }
 
-    /// <summary>A client with its own cookie jar, like one browser.</summary>
-    public HttpClient CreateClient()
+    /// <summary>
+    /// A client with its own cookie jar, like one browser; with <paramref name="source"/> (an address of
+    /// 127.0.0.0/8 such as 127.0.0.2) its connections come from that address, as another machine's would.
+    /// </summary>
+    public HttpClient CreateClient(IPAddress? source = null)
     {
         var jar = new CookieContainer();
-        var handler = new HttpClientHandler { CookieContainer = jar, AllowAutoRedirect = false, UseCookies = true };
+        var handler = new SocketsHttpHandler { CookieContainer = jar, AllowAutoRedirect = false, UseCookies = true };
+        if (source is not null)
+        {
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(source, 0));
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            };
+        }
+
         var client = new HttpClient(handler) { BaseAddress = BaseAddress };
         _jars.Add(client, jar);
         return client;
@@ -134,9 +156,9 @@ public sealed class BerthTestHost : IAsyncDisposable
             : throw new InvalidOperationException("The client holds no session cookie.");
 
     /// <summary>A browser-like client that sends the CSRF header the panel sends, unless told not to.</summary>
-    public HttpClient CreateApiClient(bool csrfHeader = true)
+    public HttpClient CreateApiClient(bool csrfHeader = true, IPAddress? source = null)
     {
-        var client = CreateClient();
+        var client = CreateClient(source);
         if (csrfHeader)
         {
             client.DefaultRequestHeaders.Add("X-Berth-Csrf", "1");
