@@ -27,19 +27,20 @@ public sealed class AccountsService(BerthDbContext db, ActivityLog activity, Pas
         return chosen;
     }
 
-    public async Task<User> CreateUserAsync(string email, string password, bool admin, long actorId, CancellationToken cancellationToken)
+    /// <summary>A new account; <paramref name="enabled"/> false creates it disabled (an admin preparing accounts ahead of a course).</summary>
+    public async Task<User> CreateUserAsync(string email, string password, bool admin, long actorId, CancellationToken cancellationToken, bool enabled = true)
     {
         var normalized = EmailAddress.Normalize(email);
         PasswordHasher.EnsureAcceptable(password);
         await EnsureEmailFreeAsync(normalized, exceptUserId: null, cancellationToken);
 
-        var user = new User { Email = normalized, Password = PasswordHasher.Hash(password), Admin = admin, Enabled = true };
+        var user = new User { Email = normalized, Password = PasswordHasher.Hash(password), Admin = admin, Enabled = enabled };
         return await db.InWriteTransactionAsync(async ct =>
         {
             db.Users.Add(user);
             await SaveAsync(ct);
             // Actor 0 is the platform itself (first start, CLI): the row is filed under the new user.
-            activity.Add(db, actorId == 0 ? user.Id : actorId, $"User {normalized} created");
+            activity.Add(db, actorId == 0 ? user.Id : actorId, enabled ? $"User {normalized} created" : $"User {normalized} created (disabled)");
             await db.SaveChangesAsync(ct);
             return user;
         }, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Berth.Core.Activity;
 using Berth.Core.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,7 +14,7 @@ public sealed record SessionPrincipal(long SessionId, long UserId, string Email,
 /// Server-side sessions. The client holds a random token; the database holds its SHA-256 hash,
 /// so ending a session (logout, disable, password change, delete) takes effect on the next request.
 /// </summary>
-public sealed class SessionService(BerthDbContext db, TimeProvider clock)
+public sealed class SessionService(BerthDbContext db, TimeProvider clock, ActivityLog activity)
 {
     /// <summary>A session unused for this long ends.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromDays(7);
@@ -102,7 +103,18 @@ public sealed class SessionService(BerthDbContext db, TimeProvider clock)
         }
 
         var hash = HashToken(token);
-        await db.InWriteTransactionAsync(ct => db.Sessions.Where(s => s.TokenHash == hash).ExecuteDeleteAsync(ct), cancellationToken);
+        await db.InWriteTransactionAsync(async ct =>
+        {
+            var owner = await db.Sessions.Where(s => s.TokenHash == hash).Join(db.Users, s => s.UserId, u => u.Id, (s, u) => new { s.UserId, u.Email }).FirstOrDefaultAsync(ct);
+            if (await db.Sessions.Where(s => s.TokenHash == hash).ExecuteDeleteAsync(ct) > 0 && owner is not null)
+            {
+                // Like the login's row: who, so the account's history shows when a session ended on purpose.
+                activity.Add(db, owner.UserId, $"User {owner.Email} logged out");
+                await db.SaveChangesAsync(ct);
+            }
+
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>Ends every session of a user except <paramref name="keepSessionId"/>, inside the caller's transaction.</summary>

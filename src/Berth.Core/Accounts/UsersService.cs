@@ -31,8 +31,8 @@ public sealed class UsersService(BerthDbContext db, AccountsService accounts, Se
         return new UserDetails(user, servers.Count, servers);
     }
 
-    public Task<User> CreateAsync(long actorId, string email, string password, bool admin, CancellationToken cancellationToken) =>
-        accounts.CreateUserAsync(email, password, admin, actorId, cancellationToken);
+    public Task<User> CreateAsync(long actorId, string email, string password, bool admin, CancellationToken cancellationToken, bool enabled = true) =>
+        accounts.CreateUserAsync(email, password, admin, actorId, cancellationToken, enabled);
 
     public async Task<User> UpdateAsync(long actorId, long userId, UserChanges changes, CancellationToken cancellationToken)
     {

@@ -31,7 +31,8 @@ internal static class UsersEndpoints
             Fields.Required(request.Email, "email"),
             Fields.Required(request.Password, "password"),
             request.Admin ?? false,
-            cancellationToken);
+            cancellationToken,
+            request.Enabled ?? true);
         return TypedResults.Created($"/api/users/{user.Id}", UserResponse.From(user));
     }
 

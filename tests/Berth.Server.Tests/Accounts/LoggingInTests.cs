@@ -108,6 +108,8 @@ public sealed class LoggingInTests(ITestOutputHelper output)
         await (await client.GetAsync("/api/me")).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHENTICATED");
         await using var db = host.Database.CreateContext();
         Assert.Empty(await db.Sessions.ToListAsync());
+        // The end of a session on purpose is in the account's history, like its start.
+        Assert.Equal(1, await db.RecentActivity.CountAsync(a => a.Message == $"User {BerthTestHost.AdminEmail} logged out"));
     }
 
     [Fact]

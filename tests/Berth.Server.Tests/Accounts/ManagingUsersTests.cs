@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Berth.Core.Accounts;
 using Berth.Core.Servers;
+using Berth.Server.Tests.Domains;
 using Berth.Server.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,25 @@ public sealed class ManagingUsersTests
         Assert.Contains("User bob@example.com created", messages);
         Assert.Contains("User robert@example.com edited: email, password, made admin", messages);
         Assert.Contains("User robert@example.com deleted", messages);
+    }
+
+    [Fact]
+    public async Task Admin_CanCreateADisabledAccount_ThatCannotSignInUntilEnabled()
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var admin = await host.LoginAsync();
+
+        var created = await admin.PostAsJsonAsync("/api/users", new { email = "later@example.com", password = "later-password-1", enabled = false });
+
+        await created.AssertStatusAsync(HttpStatusCode.Created);
+        var body = await created.JsonAsync();
+        Assert.False(body.GetProperty("enabled").GetBoolean());
+        using var later = host.CreateApiClient();
+        await (await later.PostAsJsonAsync("/api/auth/login", new { email = "later@example.com", password = "later-password-1" }))
+            .AssertProblemAsync(HttpStatusCode.Unauthorized, "INVALID_CREDENTIALS");
+        await (await admin.PatchAsJsonAsync($"/api/users/{body.GetProperty("id").GetInt64()}", new { enabled = true })).AssertStatusAsync(HttpStatusCode.OK);
+        (await later.PostAsJsonAsync("/api/auth/login", new { email = "later@example.com", password = "later-password-1" })).EnsureSuccessStatusCode();
+        Assert.Contains("User later@example.com created (disabled)", await host.ActivityMessagesAsync());
     }
 
     [Fact]

@@ -23,6 +23,8 @@ public sealed class ActivityTextTests
     [InlineData("User ana@example.com edited: admin", "Pakeistas naudotojas ana@example.com: admin")]
     [InlineData("User ana@example.com deleted", "Ištrintas naudotojas ana@example.com")]
     [InlineData("User ana@example.com created", "Sukurtas naudotojas ana@example.com")]
+    [InlineData("User ana@example.com created (disabled)", "Sukurtas naudotojas ana@example.com (išjungtas)")]
+    [InlineData("User ana@example.com logged out", "Naudotojas ana@example.com atsijungė")]
     [InlineData("Password of ana@example.com reset by an operator", "Operatorius atkūrė naudotojo ana@example.com slaptažodį")]
     [InlineData("Password changed", "Slaptažodis pakeistas")]
     [InlineData("User ana@example.com logged in (IP: 127.0.0.2)", "Naudotojas ana@example.com prisijungė (IP: 127.0.0.2)")]

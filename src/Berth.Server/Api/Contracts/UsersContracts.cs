@@ -2,7 +2,8 @@ using Berth.Core.Accounts;
 
 namespace Berth.Server.Api.Contracts;
 
-public sealed record CreateUserRequest(string? Email, string? Password, bool? Admin);
+/// <summary>A new account; <c>enabled</c> (default true) false creates it disabled.</summary>
+public sealed record CreateUserRequest(string? Email, string? Password, bool? Admin, bool? Enabled);
 
 public sealed record UpdateUserRequest(string? Email, string? Password, bool? Admin, bool? Enabled);
 

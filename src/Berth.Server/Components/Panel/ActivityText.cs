@@ -29,7 +29,9 @@ internal static partial class ActivityText
         (DomainRemoved(), "DomainRemoved"),
         (UserEdited(), "UserEdited"),
         (UserDeleted(), "UserDeleted"),
+        (UserCreatedDisabled(), "UserCreatedDisabled"),
         (UserCreated(), "UserCreated"),
+        (LoggedOut(), "LoggedOut"),
         (PasswordReset(), "PasswordReset"),
         (PasswordChanged(), "PasswordChanged"),
         (LoggedIn(), "LoggedIn"),
@@ -104,8 +106,14 @@ internal static partial class ActivityText
     [GeneratedRegex(@"^User (\S+) deleted$", RegexOptions.CultureInvariant)]
     private static partial Regex UserDeleted();
 
+    [GeneratedRegex(@"^User (\S+) created \(disabled\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex UserCreatedDisabled();
+
     [GeneratedRegex(@"^User (\S+) created$", RegexOptions.CultureInvariant)]
     private static partial Regex UserCreated();
+
+    [GeneratedRegex(@"^User (\S+) logged out$", RegexOptions.CultureInvariant)]
+    private static partial Regex LoggedOut();
 
     [GeneratedRegex(@"^Password of (\S+) reset by an operator$", RegexOptions.CultureInvariant)]
     private static partial Regex PasswordReset();
