@@ -23,12 +23,7 @@ public sealed class ServersPage(IPage page) : PanelPage(page)
         await NameField.PressSequentiallyAsync(name);
     }
 
-    /// <summary>
-    /// Creates a server, its name filled in at once (as a paste or autofill would). Typing key by key is
-    /// <see cref="TypeNameAsync"/>'s, for the tests of the name check: on a loaded machine a pause longer
-    /// than the field's debounce can let the check's re-render rewrite the field while keys are still
-    /// arriving (a known panel fault, not what the journeys test).
-    /// </summary>
+    /// <summary>Creates a server, its name filled in at once (as a paste or autofill would).</summary>
     public async Task CreateAsync(string name)
     {
         await OpenNewServerDialogAsync();
