@@ -134,7 +134,7 @@ internal static class ServeCommand
     public static async Task StartAsync(WebApplication app, ServeSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
+        var profile = await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
         await app.Services.EnsureServersNetworkAsync(cancellationToken);
         PasswordHasher.Warm();
         await using (var scope = app.Services.CreateAsyncScope())
@@ -157,6 +157,7 @@ internal static class ServeCommand
         }
 
         await app.StartAsync(cancellationToken);
+        await output.WriteLineAsync(profile.Notice());
         if (CertificatesNotice(settings.Edge) is { } notice)
         {
             await output.WriteLineAsync(notice);
