@@ -358,6 +358,37 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DomainOptions", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("DomainID");
+
+                    b.Property<string>("CheckedAt")
+                        .HasColumnType("text")
+                        .HasColumnName("CheckedAt");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("DomainName");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
+
+                    b.HasKey("DomainId");
+
+                    b.ToTable("Hosting_DomainVerifications", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
                 {
                     b.Property<string>("DockerId")
@@ -638,6 +669,15 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Domains.DomainOptions", "DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
+                {
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -38,8 +38,14 @@ internal static class ServeCommand
         var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
         var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
         var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
+        var domainVerification = new Option<string?>("--domain-verification")
+        {
+            Description = "on (default) or off: a name outside the apps domain goes live only once its owner's token is in a _berth-verify TXT record. Env: BERTH_DOMAIN_VERIFICATION",
+        };
+        var dnsResolver = new Option<string?>("--dns-resolver") { Description = "DNS server (IP[:PORT]) for the domain verification lookups. Env: BERTH_DNS_RESOLVER. Default: the system's" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
+            domainVerification, dnsResolver,
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
             edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
@@ -70,7 +76,12 @@ internal static class ServeCommand
                         parse.GetValue(edgeMaxPerClient) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT"),
                         parse.GetValue(edgeMaxOrigin) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_ORIGIN_CONNECTIONS"),
                         parse.GetValue(edgeMaxBody) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_BODY_SIZE"),
-                        parse.GetValue(originPullCa) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_ORIGIN_PULL_CA")),
+                        parse.GetValue(originPullCa) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_ORIGIN_PULL_CA")) with
+                    {
+                        DomainVerification = ServeSettings.ParseSwitch(
+                            parse.GetValue(domainVerification) ?? Environment.GetEnvironmentVariable("BERTH_DOMAIN_VERIFICATION") ?? "on", "--domain-verification (BERTH_DOMAIN_VERIFICATION)"),
+                        DnsResolver = EdgeFeature.ParseDnsResolver(parse.GetValue(dnsResolver) ?? Environment.GetEnvironmentVariable("BERTH_DNS_RESOLVER")),
+                    },
                     RegistryMirror = ServeSettings.ParseRegistryMirror(parse.GetValue(registryMirror) ?? Environment.GetEnvironmentVariable("BERTH_REGISTRY_MIRROR")),
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
