@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.Channels;
 using Berth.Core.Servers;
+using Berth.Docker;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Microsoft.Extensions.Logging;
@@ -47,7 +48,16 @@ internal sealed class EngineWatch(
                 {
                     attempt++;
                     var delay = Backoff(attempt);
-                    Log.EngineFailed(logger, engine.ServerId, attempt, delay, e);
+                    // An engine that is down is an expected state, said in one line; anything else keeps its stack trace.
+                    if (DockerEngine.IsEngineFailure(e))
+                    {
+                        Log.EngineUnavailable(logger, engine.ServerId, attempt, delay, e.Message);
+                    }
+                    else
+                    {
+                        Log.EngineFailed(logger, engine.ServerId, attempt, delay, e);
+                    }
+
                     await Task.Delay(delay, time, cancellationToken);
                 }
             }

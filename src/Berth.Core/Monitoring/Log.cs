@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Monitor: engine of server {ServerId} connected; {Added} added, {Updated} updated, {Removed} removed, {Adopted} servers adopted")]
     public static partial void EngineConnected(ILogger logger, long serverId, int added, int updated, int removed, int adopted);
 
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Monitor: engine of server {ServerId} unavailable (attempt {Attempt}: {Reason}); retrying in {Delay}")]
+    public static partial void EngineUnavailable(ILogger logger, long serverId, int attempt, TimeSpan delay, string reason);
+
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Monitor: engine of server {ServerId} unavailable (attempt {Attempt}); retrying in {Delay}")]
     public static partial void EngineFailed(ILogger logger, long serverId, int attempt, TimeSpan delay, Exception exception);
 

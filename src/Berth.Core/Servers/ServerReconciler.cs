@@ -51,7 +51,18 @@ public sealed partial class ServerReconciler(
 
     protected override Task RunPassAsync(CancellationToken cancellationToken) => ReconcileOnceAsync(cancellationToken);
 
-    protected override void OnPassFailed(Exception exception) => LogPassFailed(logger, exception);
+    protected override void OnPassFailed(Exception exception)
+    {
+        // The engine being down is a state the operator can act on, said in one line; anything else keeps its stack trace.
+        if (DockerEngine.IsEngineFailure(exception))
+        {
+            LogEngineUnavailable(logger, exception.Message);
+        }
+        else
+        {
+            LogPassFailed(logger, exception);
+        }
+    }
 
     /// <summary>One full pass; public so that tests and `berth` commands can run it directly.</summary>
     public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
@@ -220,6 +231,9 @@ public sealed partial class ServerReconciler(
             listener.Provisioned(id, settings.Provisioning == ProvisioningState.Ready);
         }
     }
+
+    [LoggerMessage(EventId = 3208, Level = LogLevel.Warning, Message = "Reconciling virtual servers waits for the Docker engine ({Reason}); retrying on the next pass")]
+    private static partial void LogEngineUnavailable(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 3200, Level = LogLevel.Warning, Message = "Reconciling virtual servers failed; retrying on the next pass")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

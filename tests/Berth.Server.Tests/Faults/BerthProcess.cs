@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Berth.Server.Tests.Infrastructure;
+
+namespace Berth.Server.Tests.Faults;
+
+/// <summary>
+/// <c>berth serve</c> as its own process (the build's <c>berth</c> beside the tests), so that a test can
+/// kill it the hard way: SIGKILL, with no shutdown code running. Its engine is a socket that does not exist
+/// (the faults tested here are about the database, and no server of another run may be adopted).
+/// </summary>
+internal sealed class BerthProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private BerthProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Starts Berth over <paramref name="database"/> and waits (at most a minute) until it answers.</summary>
+    public static async Task<BerthProcess> StartAsync(TestDatabase database)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "berth"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+        {
+            "serve", "--data-root", database.DataRoot, "--urls", $"http://127.0.0.1:{port}", "--admin-password", BerthTestHost.AdminPassword,
+            "--docker-host", "unix:///run/berth-tests-no-engine.sock", "--edge-http", "http://127.0.0.1:0", "--edge-https", "https://127.0.0.1:0",
+        })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        if (database.Kind == ProviderKind.PostgreSql)
+        {
+            start.ArgumentList.Add("--database");
+            start.ArgumentList.Add("postgresql");
+            start.ArgumentList.Add("--connection-string");
+            start.ArgumentList.Add(database.ConnectionString!);
+        }
+
+        // HostTools runs short host programs for Berth; this is the test running Berth itself, to kill it.
+#pragma warning disable RS0030
+        var process = Process.Start(start)!;
+#pragma warning restore RS0030
+        // Drained so a full pipe never blocks the process.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var berth = new BerthProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        using var probe = new HttpClient { BaseAddress = berth.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        await Poll.UntilAsync<HttpResponseMessage, HttpRequestException>(() => probe.GetAsync("/health/live"), r => r.IsSuccessStatusCode, timeout: TimeSpan.FromSeconds(60));
+        return berth;
+    }
+
+    /// <summary>SIGKILL: the process ends at once, mid-write or not.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            await KillAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
