@@ -24,6 +24,10 @@ public sealed class PostgreSqlProvider(string connectionString) : DatabaseProvid
             .MigrationsHistoryTable(SeedSchema.MigrationsHistoryTable));
 
     // PostgreSQL handles concurrent writers itself.
+    /// <summary>SQLSTATE 53100 disk_full (class 53: insufficient resources).</summary>
+    public override bool IsStorageFull(Exception exception) =>
+        base.IsStorageFull(exception) || Chain(exception).Any(e => e is PostgresException { SqlState: "53100" });
+
     public override IDatabaseWriteGate CreateWriteGate() => new UnrestrictedWriteGate();
 
     public override Task BackupAsync(string destination, CancellationToken cancellationToken) =>

@@ -31,6 +31,10 @@ public sealed class SqliteProvider : DatabaseProvider
 
     public override string Location => DatabaseFile;
 
+    /// <summary>SQLITE_FULL (13): the database or its WAL could not grow.</summary>
+    public override bool IsStorageFull(Exception exception) =>
+        base.IsStorageFull(exception) || Chain(exception).Any(e => e is SqliteException { SqliteErrorCode: 13 });
+
     public override void Configure(DbContextOptionsBuilder options)
     {
         options.UseSqlite(_connectionString, sqlite => sqlite

@@ -21,6 +21,25 @@ public abstract class DatabaseProvider
     /// <summary>Runs before migrations: creates folders, sets persistent engine modes.</summary>
     public virtual Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or one it wraps) says the disk holding the database is full:
+    /// the request gets 507 <c>STORAGE_FULL</c> rather than a 500, and nothing was written (the engine
+    /// rolled the statement back). Each provider adds its engine's own "disk full" error.
+    /// </summary>
+    public virtual bool IsStorageFull(Exception exception) => Chain(exception).Any(e => e is IOException { HResult: DiskFullHResult });
+
+    /// <summary>The exception and every exception it wraps.</summary>
+    protected static IEnumerable<Exception> Chain(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            yield return e;
+        }
+    }
+
+    /// <summary>ENOSPC as .NET reports it in <see cref="Exception.HResult"/> on Linux.</summary>
+    private const int DiskFullHResult = 28;
+
     /// <summary>Writes a consistent copy of the live database to <paramref name="destination"/> without stopping anyone.</summary>
     public abstract Task BackupAsync(string destination, CancellationToken cancellationToken);
 }

@@ -56,7 +56,7 @@ internal static class ProblemsFeature
     };
 }
 
-internal sealed partial class BerthExceptionHandler(IProblemDetailsService problems, ILogger<BerthExceptionHandler> logger) : IExceptionHandler
+internal sealed partial class BerthExceptionHandler(IProblemDetailsService problems, Berth.Core.Data.DatabaseProvider database, ILogger<BerthExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -67,10 +67,15 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException e when e.StatusCode == 413 => (413, "BODY_TOO_LARGE", "The request body is too large."),
             BadHttpRequestException e => (e.StatusCode, ProblemsFeature.CodeForStatus(e.StatusCode), e.Message),
             JsonException json => (400, "INVALID_JSON", Describe(json)),
+            _ when database.IsStorageFull(exception) => (507, "STORAGE_FULL", "The platform's disk is full, so nothing was saved. Try again once an administrator has freed space."),
             _ => (500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged."),
         };
 
-        if (status >= 500)
+        if (status == 507)
+        {
+            LogStorageFull(logger, httpContext.Request.Method, httpContext.Request.Path, database.Location);
+        }
+        else if (status >= 500)
         {
             LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         }
@@ -105,6 +110,9 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
         json.Path is { Length: > 0 } path ? $"The request body is not valid JSON for this endpoint (at {path})." : "The request body is not valid JSON for this endpoint.";
 
     private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "{Method} {Path} refused: the disk of the database at {Location} is full")]
+    private static partial void LogStorageFull(ILogger logger, string method, string path, string location);
 
     [LoggerMessage(EventId = 1000, Level = LogLevel.Error, Message = "Unhandled failure on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

@@ -23,7 +23,10 @@ internal sealed class BerthProcess : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     /// <summary>Starts Berth over <paramref name="database"/> and waits (at most a minute) until it answers.</summary>
-    public static async Task<BerthProcess> StartAsync(TestDatabase database)
+    public static Task<BerthProcess> StartAsync(TestDatabase database) => StartAsync(database.DataRoot, database.Kind == ProviderKind.PostgreSql ? database.ConnectionString : null);
+
+    /// <summary>Starts Berth on <paramref name="dataRoot"/> (SQLite there, or the PostgreSQL database named) and waits until it answers.</summary>
+    public static async Task<BerthProcess> StartAsync(string dataRoot, string? postgreSql = null)
     {
         var port = FreePort();
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "berth"))
@@ -34,19 +37,19 @@ internal sealed class BerthProcess : IAsyncDisposable
         };
         foreach (var argument in new[]
         {
-            "serve", "--data-root", database.DataRoot, "--urls", $"http://127.0.0.1:{port}", "--admin-password", BerthTestHost.AdminPassword,
+            "serve", "--data-root", dataRoot, "--urls", $"http://127.0.0.1:{port}", "--admin-password", BerthTestHost.AdminPassword,
             "--docker-host", "unix:///run/berth-tests-no-engine.sock", "--edge-http", "http://127.0.0.1:0", "--edge-https", "https://127.0.0.1:0",
         })
         {
             start.ArgumentList.Add(argument);
         }
 
-        if (database.Kind == ProviderKind.PostgreSql)
+        if (postgreSql is not null)
         {
             start.ArgumentList.Add("--database");
             start.ArgumentList.Add("postgresql");
             start.ArgumentList.Add("--connection-string");
-            start.ArgumentList.Add(database.ConnectionString!);
+            start.ArgumentList.Add(postgreSql);
         }
 
         // HostTools runs short host programs for Berth; this is the test running Berth itself, to kill it.

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Berth.Server.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Server.Tests.Faults;
@@ -24,7 +23,7 @@ public sealed class KillingBerthMidWriteTests
         var acknowledged = new ConcurrentBag<string>();
         await using (var berth = await BerthProcess.StartAsync(database))
         {
-            using var admin = await SignInAsync(berth);
+            using var admin = await FaultSteps.SignInAsync(berth);
             using var stop = new CancellationTokenSource();
             var writers = Enumerable.Range(0, Writers).Select(w => WriteUntilStoppedAsync(admin, w, acknowledged, stop.Token)).ToList();
 
@@ -37,13 +36,13 @@ public sealed class KillingBerthMidWriteTests
 
         if (kind == ProviderKind.Sqlite)
         {
-            Assert.Equal("ok", await IntegrityCheckAsync(database.SqliteFile));
+            Assert.Equal("ok", await FaultSteps.IntegrityCheckAsync(database.SqliteFile));
         }
 
         // Convergence: the restarted Berth answers within a minute (BerthProcess.StartAsync's bound).
         await using var restarted = await BerthProcess.StartAsync(database);
-        using var again = await SignInAsync(restarted);
-        var users = await again.GetFromJsonAsync<List<UserRow>>("/api/users");
+        using var again = await FaultSteps.SignInAsync(restarted);
+        var users = await again.GetFromJsonAsync<List<FaultSteps.UserRow>>("/api/users");
         var present = users!.Select(u => u.Email).ToHashSet(StringComparer.Ordinal);
         var lost = acknowledged.Where(email => !present.Contains(email)).ToList();
         Assert.True(lost.Count == 0, $"acknowledged but lost after the kill: {string.Join(", ", lost)}");
@@ -74,23 +73,4 @@ public sealed class KillingBerthMidWriteTests
         }
     }
 
-    private static async Task<HttpClient> SignInAsync(BerthProcess berth)
-    {
-        var client = new HttpClient(new SocketsHttpHandler { CookieContainer = new CookieContainer(), UseCookies = true }) { BaseAddress = berth.BaseAddress };
-        client.DefaultRequestHeaders.Add("X-Berth-Csrf", "1");
-        var login = await client.PostAsJsonAsync("/api/auth/login", new { email = BerthTestHost.AdminEmail, password = BerthTestHost.AdminPassword });
-        await login.AssertStatusAsync(HttpStatusCode.OK);
-        return client;
-    }
-
-    private static async Task<string?> IntegrityCheckAsync(string file)
-    {
-        await using var connection = new SqliteConnection($"Data Source={file};Mode=ReadOnly;Pooling=False");
-        await connection.OpenAsync();
-        await using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA integrity_check";
-        return (string?)await command.ExecuteScalarAsync();
-    }
-
-    private sealed record UserRow(long Id, string Email);
 }
