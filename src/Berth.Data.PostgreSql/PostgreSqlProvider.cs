@@ -28,6 +28,10 @@ public sealed class PostgreSqlProvider(string connectionString) : DatabaseProvid
     public override bool IsStorageFull(Exception exception) =>
         base.IsStorageFull(exception) || Chain(exception).Any(e => e is PostgresException { SqlState: "53100" });
 
+    /// <summary>A connection refused or cut, or the server shutting down or starting up (SQLSTATE class 57P).</summary>
+    public override bool IsUnavailable(Exception exception) => Chain(exception).Any(e =>
+        e is PostgresException { SqlState: ['5', '7', 'P', ..] } || e is NpgsqlException { InnerException: System.Net.Sockets.SocketException or IOException or EndOfStreamException });
+
     public override IDatabaseWriteGate CreateWriteGate() => new UnrestrictedWriteGate();
 
     public override Task BackupAsync(string destination, CancellationToken cancellationToken) =>

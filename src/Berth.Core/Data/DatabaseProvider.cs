@@ -28,6 +28,13 @@ public abstract class DatabaseProvider
     /// </summary>
     public virtual bool IsStorageFull(Exception exception) => Chain(exception).Any(e => e is IOException { HResult: DiskFullHResult });
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> (or one it wraps) says the database cannot be reached right now
+    /// (a server restarting, a connection cut): the request gets 503 <c>DATABASE_UNAVAILABLE</c>, and the
+    /// next one tries again on a fresh connection.
+    /// </summary>
+    public virtual bool IsUnavailable(Exception exception) => false;
+
     /// <summary>The exception and every exception it wraps.</summary>
     protected static IEnumerable<Exception> Chain(Exception exception)
     {

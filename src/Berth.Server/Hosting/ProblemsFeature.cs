@@ -67,11 +67,16 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
             BadHttpRequestException e when e.StatusCode == 413 => (413, "BODY_TOO_LARGE", "The request body is too large."),
             BadHttpRequestException e => (e.StatusCode, ProblemsFeature.CodeForStatus(e.StatusCode), e.Message),
             JsonException json => (400, "INVALID_JSON", Describe(json)),
+            _ when database.IsUnavailable(exception) => (503, "DATABASE_UNAVAILABLE", "The database does not answer right now; try again in a moment."),
             _ when database.IsStorageFull(exception) => (507, "STORAGE_FULL", "The platform's disk is full, so nothing was saved. Try again once an administrator has freed space."),
             _ => (500, "INTERNAL_ERROR", "Something went wrong on our side; it has been logged."),
         };
 
-        if (status == 507)
+        if (status == 503 && exception is not BerthException)
+        {
+            LogDatabaseUnavailable(logger, httpContext.Request.Method, httpContext.Request.Path, database.Location, exception.Message);
+        }
+        else if (status == 507)
         {
             LogStorageFull(logger, httpContext.Request.Method, httpContext.Request.Path, database.Location);
         }
@@ -110,6 +115,9 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
         json.Path is { Length: > 0 } path ? $"The request body is not valid JSON for this endpoint (at {path})." : "The request body is not valid JSON for this endpoint.";
 
     private static string ReasonPhrase(int status) => Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "{Method} {Path} refused: the database at {Location} does not answer ({Reason})")]
+    private static partial void LogDatabaseUnavailable(ILogger logger, string method, string path, string location, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "{Method} {Path} refused: the disk of the database at {Location} is full")]
     private static partial void LogStorageFull(ILogger logger, string method, string path, string location);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Berth.Server.Tests.Faults;
 
 /// <summary>A tmpfs of a few megabytes mounted on a folder of its own, to fill up on purpose; unmounted and removed on dispose.</summary>
@@ -16,7 +14,7 @@ internal sealed class SmallDisk : IAsyncDisposable
     public static async Task<SmallDisk> MountAsync(int megabytes)
     {
         var disk = new SmallDisk();
-        await RunAsync("mount", "-t", "tmpfs", "-o", $"size={megabytes}m", "tmpfs", disk.Path);
+        await HostCommand.RunAsync("mount", "-t", "tmpfs", "-o", $"size={megabytes}m", "tmpfs", disk.Path);
         return disk;
     }
 
@@ -44,27 +42,7 @@ internal sealed class SmallDisk : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await RunAsync("umount", Path);
+        await HostCommand.RunAsync("umount", Path);
         _directory.Dispose();
-    }
-
-    private static async Task RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // HostTools runs Berth's own host programs; mounting a test's disk is the test's business.
-#pragma warning disable RS0030
-        using var process = Process.Start(start)!;
-#pragma warning restore RS0030
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed: {error}");
-        }
     }
 }
