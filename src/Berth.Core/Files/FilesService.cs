@@ -121,7 +121,7 @@ public sealed class FilesService(
         Log.Uploaded(logger, serverId, appsPath, upload.Written, actorId);
         activity.Add(db, actorId, $"File \"{appsPath}\" uploaded to virtual server #{serverId}");
         await db.SaveChangesAsync(CancellationToken.None);
-        return folder.Stat(appsPath);
+        return upload.Entry ?? folder.Stat(appsPath);
     }
 
     public async Task<TextFile> ReadTextAsync(long actorId, bool isAdmin, long serverId, string? path, CancellationToken cancellationToken)

@@ -29,6 +29,9 @@ public sealed class Upload : IDisposable
 
     public long Written { get; private set; }
 
+    /// <summary>The file as committed (from its own descriptor: the folder may have been renamed meanwhile).</summary>
+    public FileEntry? Entry { get; private set; }
+
     public AppsPath Path => _path;
 
     internal static Upload Start(Descriptor parent, AppsPath path)
@@ -72,6 +75,10 @@ public sealed class Upload : IDisposable
 
         ServerFolder.Check(renamed, _path);
         _committed = true;
+        if (Native.Stat(_fd, "", out var stat) == 0)
+        {
+            Entry = FileEntry.From(_path.Name, stat, null);
+        }
     }
 
     public void Dispose()

@@ -38,11 +38,12 @@ internal static class ServeCommand
         var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
         var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
         var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
+        var maxUploadSize = new Option<string?>("--max-upload-size") { Description = "Largest file one upload to a server's /apps may write (bytes, or with k, m or g). Env: BERTH_MAX_UPLOAD_SIZE. Default: 4g" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
-            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -75,6 +76,7 @@ internal static class ServeCommand
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
                     AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
+                    MaxUploadSize = ServeSettings.ParseMaxUploadSize(parse.GetValue(maxUploadSize) ?? Environment.GetEnvironmentVariable("BERTH_MAX_UPLOAD_SIZE")),
                 };
             }
             catch (SettingsException e)
