@@ -199,6 +199,28 @@ public sealed class FilesApiTests(ServersFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task AFolderOfTenThousandEntries_IsListedWholeOrInPages()
+    {
+        var id = await NewServerAsync("files many");
+        var many = Path.Combine(Directories.Apps(id), "many");
+        Directory.CreateDirectory(Path.Combine(many, "zz-folder"));
+        for (var i = 0; i < 10_000; i++)
+        {
+            await File.WriteAllBytesAsync(Path.Combine(many, $"file-{i:D5}.txt"), []);
+        }
+
+        var whole = await (await fixture.Alice.GetAsync($"/api/servers/{id}/files?path=/many")).JsonAsync();
+        Assert.Equal(10_001, whole.GetProperty("total").GetInt32());
+        Assert.Equal(10_000, whole.GetProperty("entries").GetArrayLength());
+        // Folders first, then names in order.
+        Assert.Equal("zz-folder", whole.GetProperty("entries")[0].GetProperty("name").GetString());
+
+        var last = await (await fixture.Alice.GetAsync($"/api/servers/{id}/files?path=/many&offset=9990&limit=50")).JsonAsync();
+        Assert.Equal(Enumerable.Range(9989, 11).Select(i => $"file-{i:D5}.txt"), last.GetProperty("entries").EnumerateArray().Select(e => e.GetProperty("name").GetString()));
+        await (await fixture.Alice.GetAsync($"/api/servers/{id}/files?path=/many&limit=10001")).AssertProblemAsync(HttpStatusCode.BadRequest, "PAGE_INVALID");
+    }
+
+    [Fact]
     public async Task TextEditing_RefusesToSaveOverAFileChangedSinceItWasOpened()
     {
         var id = await NewServerAsync("files text");
