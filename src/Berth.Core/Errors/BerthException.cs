@@ -10,6 +10,15 @@ public enum ErrorKind
     Conflict,
     TooManyRequests,
     Unavailable,
+
+    /// <summary>The request body is larger than a limit allows (413).</summary>
+    TooLarge,
+
+    /// <summary>The content is not of a kind the endpoint handles, e.g. binary sent to the text editor (415).</summary>
+    UnsupportedMediaType,
+
+    /// <summary>No room left on the disk (507).</summary>
+    InsufficientStorage,
 }
 
 /// <summary>

@@ -43,12 +43,13 @@ internal static class ServeCommand
             Description = "on (default) or off: a name outside the apps domain goes live only once its owner's token is in a _berth-verify TXT record. Env: BERTH_DOMAIN_VERIFICATION",
         };
         var dnsResolver = new Option<string?>("--dns-resolver") { Description = "DNS server (IP[:PORT]) for the domain verification lookups. Env: BERTH_DNS_RESOLVER. Default: the system's" };
+        var maxUploadSize = new Option<string?>("--max-upload-size") { Description = "Largest file one upload to a server's /apps may write (bytes, or with k, m or g). Env: BERTH_MAX_UPLOAD_SIZE. Default: 4g" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             domainVerification, dnsResolver,
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
-            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -86,6 +87,7 @@ internal static class ServeCommand
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
                     AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
+                    MaxUploadSize = ServeSettings.ParseMaxUploadSize(parse.GetValue(maxUploadSize) ?? Environment.GetEnvironmentVariable("BERTH_MAX_UPLOAD_SIZE")),
                 };
             }
             catch (SettingsException e)

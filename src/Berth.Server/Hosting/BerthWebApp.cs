@@ -1,6 +1,7 @@
 using Berth.Core;
 using Berth.Core.Certificates;
 using Berth.Core.Domains;
+using Berth.Core.Files;
 using Berth.Core.Servers;
 using Berth.Server.Api;
 using Berth.Server.Authentication;
@@ -35,6 +36,7 @@ public static class BerthWebApp
         builder.Services.AddSingleton(settings.Common);
         builder.Services.AddBerthCore(settings.Common.CreateProvider());
         builder.Services.AddBerthServers(ServersFeature.OptionsFrom(settings));
+        builder.Services.AddBerthFiles(FilesFeature.Configure(settings));
         builder.Services.AddBerthMonitoring(settings);
         builder.Services.AddBerthEdge(settings.Edge);
         builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
@@ -63,6 +65,7 @@ public static class BerthWebApp
         app.MapDashboardEndpoints();
         app.MapServersEndpoints();
         app.MapUsageEndpoints();
+        app.MapFilesEndpoints();
         app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
         app.MapBerthPanel();

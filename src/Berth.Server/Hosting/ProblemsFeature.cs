@@ -41,6 +41,7 @@ internal static class ProblemsFeature
         415 => "UNSUPPORTED_MEDIA_TYPE",
         429 => "TOO_MANY_ATTEMPTS",
         503 => "UNAVAILABLE",
+        507 => "INSUFFICIENT_STORAGE",
         _ => status >= 500 ? "INTERNAL_ERROR" : "REQUEST_FAILED",
     };
 
@@ -52,6 +53,9 @@ internal static class ProblemsFeature
         ErrorKind.NotFound => StatusCodes.Status404NotFound,
         ErrorKind.Conflict => StatusCodes.Status409Conflict,
         ErrorKind.TooManyRequests => StatusCodes.Status429TooManyRequests,
+        ErrorKind.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ErrorKind.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ErrorKind.InsufficientStorage => StatusCodes.Status507InsufficientStorage,
         _ => StatusCodes.Status503ServiceUnavailable,
     };
 }

@@ -35,6 +35,14 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
     /// <summary>Ranges servers may reach in spite of <see cref="BlockPrivateEgress"/>.</summary>
     public IReadOnlyList<string> AllowedEgress { get; init; } = [];
 
+    /// <summary>Largest file one upload to a server's /apps may write; null keeps <c>Berth:Files:MaxUploadSize</c>.</summary>
+    public long? MaxUploadSize { get; init; }
+
+    public static long? ParseMaxUploadSize(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null
+            : EdgeFeature.ParseSize(value, "--max-upload-size (BERTH_MAX_UPLOAD_SIZE)")
+              ?? throw new SettingsException("--max-upload-size (BERTH_MAX_UPLOAD_SIZE): uploads need a limit, such as 4g.");
+
     public static string? ParseRegistryMirror(string? value)
     {
         try

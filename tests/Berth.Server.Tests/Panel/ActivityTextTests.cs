@@ -31,6 +31,10 @@ public sealed class ActivityTextTests
     [InlineData("Registration code generated", "Sugeneruotas registracijos kodas")]
     [InlineData("Registration code revoked", "Atšauktas registracijos kodas")]
     [InlineData("User ana@example.com registered with a code (IP: ::1)", "Naudotojas ana@example.com užsiregistravo su kodu (IP: ::1)")]
+    [InlineData("File \"/site/index.html\" uploaded to virtual server #4", "Failas „/site/index.html“ įkeltas į virtualų serverį #4")]
+    [InlineData("File \"/compose.yaml\" saved on virtual server #4", "Failas „/compose.yaml“ išsaugotas virtualiame serveryje #4")]
+    [InlineData("\"/a.txt\" renamed to \"/b/a.txt\" on virtual server #4", "„/a.txt“ pervadintas į „/b/a.txt“ virtualiame serveryje #4")]
+    [InlineData("\"/old site\" deleted from virtual server #4", "„/old site“ ištrintas iš virtualaus serverio #4")]
     [InlineData("Something an older version wrote", "Something an older version wrote")]
     public void EveryMessageTheServicesWrite_IsShownInLithuanian(string stored, string lithuanian)
     {

@@ -21,6 +21,10 @@ internal static partial class ActivityText
         (ServerStarted(), "ServerStarted"),
         (ServerStopped(), "ServerStopped"),
         (ServerRenamed(), "ServerRenamed"),
+        (FileUploaded(), "FileUploaded"),
+        (FileSaved(), "FileSaved"),
+        (FileRenamed(), "FileRenamed"),
+        (FileDeleted(), "FileDeleted"),
         (LimitsSet(), "LimitsSet"),
         (QuotaSet(), "QuotaSet"),
         (DomainAddedWithPulls(), "DomainAddedWithPulls"),
@@ -81,6 +85,18 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^Virtual server #(\d+) renamed from ""(.*)"" to ""(.*)""$", RegexOptions.CultureInvariant)]
     private static partial Regex ServerRenamed();
+
+    [GeneratedRegex(@"^File ""(.*)"" uploaded to virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileUploaded();
+
+    [GeneratedRegex(@"^File ""(.*)"" saved on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileSaved();
+
+    [GeneratedRegex(@"^""(.*)"" renamed to ""(.*)"" on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileRenamed();
+
+    [GeneratedRegex(@"^""(.*)"" deleted from virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileDeleted();
 
     [GeneratedRegex(@"^Limits of virtual server #(\d+) set \((.*)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex LimitsSet();

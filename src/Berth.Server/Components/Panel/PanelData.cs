@@ -225,6 +225,32 @@ public sealed class PanelData(
         return s.GetRequiredService<ServersService>().SetQuotaAsync(a.UserId, userId, maxServers, default);
     });
 
+    // Files of a server's /apps (the same use cases as the API's /files routes)
+
+    public Task<Core.Files.FolderPage> ListFilesAsync(long serverId, string path, int offset, int limit) =>
+        RunAsync((s, a) => s.GetRequiredService<Core.Files.FilesService>().ListAsync(a.UserId, a.IsAdmin, serverId, path, offset, limit, default));
+
+    public Task<Core.Files.TextFile> ReadTextFileAsync(long serverId, string path) =>
+        RunAsync((s, a) => s.GetRequiredService<Core.Files.FilesService>().ReadTextAsync(a.UserId, a.IsAdmin, serverId, path, default));
+
+    public Task<Core.Files.TextFile> SaveTextFileAsync(long serverId, string path, string content, string? version) =>
+        RunAsync((s, a) => s.GetRequiredService<Core.Files.FilesService>().SaveTextAsync(a.UserId, a.IsAdmin, serverId, path, content, version, default));
+
+    public Task<Core.Files.FileEntry> CreateFolderAsync(long serverId, string path) =>
+        RunAsync((s, a) => s.GetRequiredService<Core.Files.FilesService>().CreateFolderAsync(a.UserId, a.IsAdmin, serverId, path, default));
+
+    public Task<Core.Files.FileEntry> CreateFileAsync(long serverId, string path) =>
+        RunAsync((s, a) => s.GetRequiredService<Core.Files.FilesService>().CreateFileAsync(a.UserId, a.IsAdmin, serverId, path, default));
+
+    public Task<Core.Files.FileEntry> MoveFileAsync(long serverId, string from, string to) =>
+        RunAsync((s, a) => s.GetRequiredService<Core.Files.FilesService>().MoveAsync(a.UserId, a.IsAdmin, serverId, from, to, default));
+
+    public Task<bool> DeleteFileAsync(long serverId, string path) => RunAsync(async (s, a) =>
+    {
+        await s.GetRequiredService<Core.Files.FilesService>().DeleteAsync(a.UserId, a.IsAdmin, serverId, path, default);
+        return true;
+    });
+
     /// <summary>The live session's actor, or a trip to the sign-in page.</summary>
     public async Task<PanelActor> ActorAsync() => await RunAsync((_, a) => Task.FromResult(a));
 
