@@ -38,11 +38,13 @@ internal static class ServeCommand
         var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
         var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
         var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
+        var terminalGrace = new Option<string?>("--terminal-grace-period") { Description = "How long a web terminal whose connection was lost keeps its shell (e.g. 90s, 5m). Env: BERTH_TERMINAL_GRACE_PERIOD. Default: 5m" };
+        var terminalIdle = new Option<string?>("--terminal-idle-timeout") { Description = "How long an idle web terminal stays open (e.g. 30m, 2h). Env: BERTH_TERMINAL_IDLE_TIMEOUT. Default: 30m" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
-            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, terminalGrace, terminalIdle,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -75,6 +77,8 @@ internal static class ServeCommand
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
                     AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
+                    TerminalGracePeriod = ServeSettings.ParseDuration(parse.GetValue(terminalGrace) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_GRACE_PERIOD"), "--terminal-grace-period (BERTH_TERMINAL_GRACE_PERIOD)"),
+                    TerminalIdleTimeout = ServeSettings.ParseDuration(parse.GetValue(terminalIdle) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_IDLE_TIMEOUT"), "--terminal-idle-timeout (BERTH_TERMINAL_IDLE_TIMEOUT)"),
                 };
             }
             catch (SettingsException e)

@@ -39,6 +39,7 @@ public static class BerthWebApp
         builder.Services.AddBerthEdge(settings.Edge);
         builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
+        builder.Services.AddBerthTerminal(settings);
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddBerthPanel();
@@ -50,6 +51,7 @@ public static class BerthWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseBerthAuthentication();
         app.UseAntiforgery();
         app.MapOpenApi();
@@ -65,6 +67,7 @@ public static class BerthWebApp
         app.MapUsageEndpoints();
         app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
+        app.MapTerminalEndpoints();
         app.MapBerthPanel();
         return app;
     }
