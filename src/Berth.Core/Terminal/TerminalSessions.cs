@@ -137,12 +137,16 @@ public sealed partial class TerminalSessions(
 
     public void Deleted(long serverId) => _ = EndServerAsync(serverId, TerminalEndReasons.ServerDeleted);
 
+    /// <summary>Each terminal's reason is set at once (before the shell dies with the container); the goodbyes go out in the background.</summary>
+    public void Stopping(long serverId, bool deleting) =>
+        _ = EndServerAsync(serverId, deleting ? TerminalEndReasons.ServerDeleted : TerminalEndReasons.ServerStopped);
+
     /// <summary>Runs a session: output until the shell ends or the session is ended, then the clean-up.</summary>
     private async Task RunAsync(TerminalSession session, string containerId)
     {
         try
         {
-            await session.PumpOutputAsync();
+            await PumpUntilExitAsync(session);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException || DockerEngine.IsEngineFailure(e))
         {
@@ -179,6 +183,56 @@ public sealed partial class TerminalSessions(
             LogClosed(logger, session.Id, session.ServerId, session.Ended.IsCompleted ? await session.Ended : "");
         }
     }
+
+    /// <summary>
+    /// Copies output until the shell ends. The engine keeps the attached connection open while its
+    /// input is (the browser's keystrokes), so the end of the output alone does not say the shell
+    /// ended: the exec is asked every <see cref="ExitPollInterval"/>, and once it has ended the
+    /// output left in flight gets a moment before the connection is dropped.
+    /// </summary>
+    private async Task PumpUntilExitAsync(TerminalSession session)
+    {
+        var pump = session.PumpOutputAsync();
+        while (!pump.IsCompleted && !session.EndedToken.IsCancellationRequested)
+        {
+            try
+            {
+                await pump.WaitAsync(ExitPollInterval, time, session.EndedToken);
+                break;
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            bool exited;
+            try
+            {
+                exited = await session.Exec.ExitCodeAsync(session.EndedToken) is not null;
+            }
+            catch (Exception e) when (DockerEngine.IsEngineFailure(e))
+            {
+                exited = true;
+            }
+
+            if (exited)
+            {
+                try
+                {
+                    await pump.WaitAsync(ExitPollInterval, time, session.EndedToken);
+                }
+                catch (TimeoutException)
+                {
+                    await session.Exec.DisposeAsync();
+                }
+
+                break;
+            }
+        }
+
+        await pump;
+    }
+
+    private static readonly TimeSpan ExitPollInterval = TimeSpan.FromSeconds(1);
 
     private async Task<long> ExitCodeAsync(TerminalSession session)
     {
