@@ -216,20 +216,22 @@ public sealed partial class TerminalSessions(
 
             if (exited)
             {
-                try
-                {
-                    await pump.WaitAsync(ExitPollInterval, time, session.EndedToken);
-                }
-                catch (TimeoutException)
-                {
-                    await session.Exec.DisposeAsync();
-                }
-
+                // What the shell printed last is still on its way: a moment for it. The pending read
+                // ends when the connection is disposed (the engine keeps it open while stdin is).
+                await Task.WhenAny(pump, Task.Delay(ExitPollInterval, time, CancellationToken.None));
                 break;
             }
         }
 
-        await pump;
+        if (pump.IsCompleted)
+        {
+            await pump;
+        }
+        else
+        {
+            // Still in a read the engine may never end by itself: it fails once the connection is disposed.
+            _ = pump.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
     }
 
     private static readonly TimeSpan ExitPollInterval = TimeSpan.FromSeconds(1);

@@ -21,6 +21,7 @@ internal static partial class ActivityText
         (ServerStarted(), "ServerStarted"),
         (ServerStopped(), "ServerStopped"),
         (ServerRenamed(), "ServerRenamed"),
+        (TerminalOpened(), "TerminalOpened"),
         (LimitsSet(), "LimitsSet"),
         (QuotaSet(), "QuotaSet"),
         (DomainAddedWithPulls(), "DomainAddedWithPulls"),
@@ -81,6 +82,9 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^Virtual server #(\d+) renamed from ""(.*)"" to ""(.*)""$", RegexOptions.CultureInvariant)]
     private static partial Regex ServerRenamed();
+
+    [GeneratedRegex(@"^Terminal opened on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex TerminalOpened();
 
     [GeneratedRegex(@"^Limits of virtual server #(\d+) set \((.*)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex LimitsSet();
