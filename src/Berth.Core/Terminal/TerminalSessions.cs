@@ -192,7 +192,8 @@ public sealed partial class TerminalSessions(
     /// </summary>
     private async Task PumpUntilExitAsync(TerminalSession session)
     {
-        var pump = session.PumpOutputAsync();
+        // Its own task: a read of the engine's connection may block its thread until output comes.
+        var pump = Task.Run(session.PumpOutputAsync, CancellationToken.None);
         while (!pump.IsCompleted && !session.EndedToken.IsCancellationRequested)
         {
             try

@@ -35,7 +35,7 @@ public sealed class TerminalFixture : IAsyncLifetime
         using (var scope = Host.Services.CreateScope())
         {
             // A deleted row above which new servers are numbered (IDs are never reused).
-            var offset = Random.Shared.NextInt64(20_000, 90_000) * 10;
+            var offset = Random.Shared.Next(30, 60) * 10_000L;
             await scope.ServiceProvider.GetRequiredService<BerthDbContext>().Database.ExecuteSqlRawAsync(
                 "INSERT INTO Hosting_VirtualServers (ID, OwnerID, Name, Enabled, Deleted, CreatedAt, UpdatedAt) VALUES ({0}, 0, 'numbering offset', 0, 1, '', '')", offset);
         }

@@ -144,8 +144,8 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
     {
         var terminal = await TerminalClient.ConnectAsync(Host, Alice, Server);
         await terminal.TypeAsync("echo pid-$$-end; echo before-drop\r");
-        var before = await terminal.WaitForOutputAsync("before-drop\r\n");
-        var pid = System.Text.RegularExpressions.Regex.Match(before, @"pid-(\d+)-end").Groups[1].Value;
+        Assert.True(await Poll.UntilAsync(() => PidIn(terminal.Output) is not null), terminal.Output);
+        var pid = PidIn(terminal.Output);
         var session = terminal.SessionId!;
         terminal.Drop();
         await terminal.DisposeAsync();
@@ -260,6 +260,9 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
         Assert.Equal(0L, result.ExitCode);
         return result.StandardOutput;
     }
+
+    private static string? PidIn(string output) =>
+        System.Text.RegularExpressions.Regex.Match(output, @"pid-(\d+)-end") is { Success: true } match ? match.Groups[1].Value : null;
 
     private static string WithoutTraceId(string problem) =>
         System.Text.RegularExpressions.Regex.Replace(problem, "\"traceId\":\"[^\"]*\"", "");
