@@ -166,6 +166,9 @@ public sealed class TerminalSession : IDisposable
                 {
                     await socket.SendAsync(message, WebSocketMessageType.Text, true, timeout.Token);
                     await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, Truncate(reason), timeout.Token);
+
+                    // The browser answers the close; aborting at once could drop the frames still on their way.
+                    _ = AbortLaterAsync(socket);
                     return;
                 }
                 finally
@@ -178,6 +181,12 @@ public sealed class TerminalSession : IDisposable
         {
         }
 
+        socket.Abort();
+    }
+
+    private async Task AbortLaterAsync(WebSocket socket)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(5), _time, CancellationToken.None);
         socket.Abort();
     }
 
@@ -263,8 +272,8 @@ public sealed class TerminalSession : IDisposable
 
     private async Task ReceiveAsync(WebSocket socket, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
-        var token = linked.Token;
+        // Not ended with the session: the goodbye closes the socket, and the browser's answer ends this loop.
+        var token = cancellationToken;
         var buffer = new byte[ChunkBytes];
         var control = new byte[TerminalControl.MaxBytes];
         var controlLength = 0;
@@ -285,6 +294,10 @@ public sealed class TerminalSession : IDisposable
                     try
                     {
                         await _exec.WriteAsync(buffer, result.Count, token);
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException || DockerEngine.IsEngineFailure(e))
+                    {
+                        // The shell is gone: keystrokes are dropped; its end closes this socket with the reason.
                     }
                     finally
                     {
@@ -312,7 +325,15 @@ public sealed class TerminalSession : IDisposable
                 switch (message.Kind)
                 {
                     case TerminalControlKind.Resize:
-                        await _exec.ResizeAsync(message.Columns, message.Rows, token);
+                        try
+                        {
+                            await _exec.ResizeAsync(message.Columns, message.Rows, token);
+                        }
+                        catch (Exception e) when (DockerEngine.IsEngineFailure(e))
+                        {
+                            // The shell is gone; its end closes this socket with the reason.
+                        }
+
                         break;
                     case TerminalControlKind.Close:
                         await EndAsync(TerminalEndReasons.Closed);
