@@ -18,6 +18,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/common.sh
 [ "$(id -u)" -eq 0 ] || die "run as root: Berth manages a Docker engine and the host firewall rules of the servers' network"
 ensure_apt_packages $(cat scripts/run-packages.txt)
+ensure_npm
 
 export BERTH_DATA_ROOT="${BERTH_DATA_ROOT:-$PWD/data}"
 export BERTH_DOCKER_HOST="${BERTH_DOCKER_HOST:-unix:///var/run/docker.sock}"

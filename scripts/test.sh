@@ -10,6 +10,7 @@ source scripts/lib/common.sh
 
 started=$SECONDS
 ensure_apt_packages $(cat scripts/test-packages.txt)
+ensure_npm
 
 run_dir=$(mktemp -d /tmp/berth-test.XXXXXX)
 chmod 755 "$run_dir"

@@ -17,6 +17,12 @@ ensure_apt_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# npm builds the panel's browser libraries (xterm.js, from the npm registry at build time). A Node.js
+# installed otherwise (e.g. NodeSource's, which bundles npm) is used as is; else Debian's npm.
+ensure_npm() {
+  command -v npm >/dev/null 2>&1 || ensure_apt_packages npm
+}
+
 # Prints a TCP port on 127.0.0.1 that nothing listens on (probes loopback only).
 free_port() {
   local port

@@ -166,6 +166,13 @@ public sealed class ContainerOperations
         return new ExecResult(inspect.ExitCode ?? -1, stdout, stderr);
     }
 
+    /// <summary>
+    /// Starts <paramref name="spec"/> in a running container with a TTY and its input and output
+    /// attached (a web terminal's shell); the caller disposes it.
+    /// </summary>
+    public Task<InteractiveExec> StartInteractiveAsync(string id, InteractiveExecSpec spec, CancellationToken cancellationToken) =>
+        InteractiveExec.StartAsync(_client, id, spec, cancellationToken);
+
     private static void ApplyLimits(HostConfig hostConfig, ResourceLimits limits)
     {
         if (limits.Cpus is { } cpus)

@@ -21,6 +21,7 @@ public sealed class FilesTabTests(EnginePanelFixture fixture) : BrowserTestBase(
         await Expect(servers.StateOf("files box")).ToHaveAttributeAsync("data-state", "running", new() { Timeout = 180_000 });
         await servers.OpenServerAsync("files box");
         var serverId = long.Parse(page.Url.Split('/')[^1], System.Globalization.CultureInfo.InvariantCulture);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Files", Exact = true }).ClickAsync();
 
         // Dropped the way a browser drops a file from the desktop: a drop event carrying a DataTransfer.
         const string content = "PORT=8080\nNAME=Šviesa ąčę\n";

@@ -12,4 +12,12 @@ public interface IServerLifecycleListener
     void Provisioned(long serverId, bool ready);
 
     void Deleted(long serverId);
+
+    /// <summary>
+    /// The server's container is about to be stopped (<paramref name="deleting"/>: removed) on request,
+    /// before its processes die: what runs inside it (terminals) can say why it ends.
+    /// </summary>
+    void Stopping(long serverId, bool deleting)
+    {
+    }
 }

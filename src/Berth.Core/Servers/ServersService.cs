@@ -114,6 +114,7 @@ public sealed class ServersService(
         List<(long Id, string Name)> removedDomains;
         using (await locks.AcquireAsync(id, cancellationToken))
         {
+            Announce(id, deleting: true);
             await EngineCallAsync(() => containers.RemoveAsync(id, cancellationToken));
             directories.Archive(id, clock.GetUtcNow());
             removedDomains = await db.InWriteTransactionAsync(async ct =>
@@ -234,6 +235,7 @@ public sealed class ServersService(
             }
             else
             {
+                Announce(id, deleting: false);
                 await EngineCallAsync(() => containers.StopAsync(id, cancellationToken));
             }
 
@@ -244,6 +246,14 @@ public sealed class ServersService(
         }
 
         return (await ViewsAsync([server], cancellationToken, fromEngine: true)).Single();
+    }
+
+    private void Announce(long id, bool deleting)
+    {
+        foreach (var listener in lifecycleListeners)
+        {
+            listener.Stopping(id, deleting);
+        }
     }
 
     private async Task<VirtualServer> FindVisibleAsync(long actorId, bool isAdmin, long id, CancellationToken cancellationToken)

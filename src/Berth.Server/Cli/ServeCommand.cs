@@ -44,12 +44,14 @@ internal static class ServeCommand
         };
         var dnsResolver = new Option<string?>("--dns-resolver") { Description = "DNS server (IP[:PORT]) for the domain verification lookups. Env: BERTH_DNS_RESOLVER. Default: the system's" };
         var maxUploadSize = new Option<string?>("--max-upload-size") { Description = "Largest file one upload to a server's /apps may write (bytes, or with k, m or g). Env: BERTH_MAX_UPLOAD_SIZE. Default: 4g" };
+        var terminalGrace = new Option<string?>("--terminal-grace-period") { Description = "How long a web terminal whose connection was lost keeps its shell (e.g. 90s, 5m). Env: BERTH_TERMINAL_GRACE_PERIOD. Default: 5m" };
+        var terminalIdle = new Option<string?>("--terminal-idle-timeout") { Description = "How long an idle web terminal stays open (e.g. 30m, 2h). Env: BERTH_TERMINAL_IDLE_TIMEOUT. Default: 30m" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             domainVerification, dnsResolver,
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
-            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize, terminalGrace, terminalIdle,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -88,6 +90,8 @@ internal static class ServeCommand
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
                     AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
                     MaxUploadSize = ServeSettings.ParseMaxUploadSize(parse.GetValue(maxUploadSize) ?? Environment.GetEnvironmentVariable("BERTH_MAX_UPLOAD_SIZE")),
+                    TerminalGracePeriod = ServeSettings.ParseDuration(parse.GetValue(terminalGrace) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_GRACE_PERIOD"), "--terminal-grace-period (BERTH_TERMINAL_GRACE_PERIOD)"),
+                    TerminalIdleTimeout = ServeSettings.ParseDuration(parse.GetValue(terminalIdle) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_IDLE_TIMEOUT"), "--terminal-idle-timeout (BERTH_TERMINAL_IDLE_TIMEOUT)"),
                 };
             }
             catch (SettingsException e)

@@ -41,6 +41,7 @@ public static class BerthWebApp
         builder.Services.AddBerthEdge(settings.Edge);
         builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
+        builder.Services.AddBerthTerminal(settings);
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddBerthPanel();
@@ -52,6 +53,7 @@ public static class BerthWebApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRequestLocalization();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseBerthAuthentication();
         app.UseAntiforgery();
         app.MapOpenApi();
@@ -68,6 +70,7 @@ public static class BerthWebApp
         app.MapFilesEndpoints();
         app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
+        app.MapTerminalEndpoints();
         app.MapBerthPanel();
         return app;
     }

@@ -42,6 +42,30 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
         string.IsNullOrWhiteSpace(value) ? null
             : EdgeFeature.ParseSize(value, "--max-upload-size (BERTH_MAX_UPLOAD_SIZE)")
               ?? throw new SettingsException("--max-upload-size (BERTH_MAX_UPLOAD_SIZE): uploads need a limit, such as 4g.");
+    /// <summary>How long a terminal whose connection was lost keeps its shell (Berth:Terminal:GracePeriod when null).</summary>
+    public TimeSpan? TerminalGracePeriod { get; init; }
+
+    /// <summary>How long an idle terminal stays open (Berth:Terminal:IdleTimeout when null).</summary>
+    public TimeSpan? TerminalIdleTimeout { get; init; }
+
+    /// <summary>A duration such as <c>90s</c>, <c>5m</c>, <c>1h</c> (or <c>hh:mm:ss</c>) for the setting named <paramref name="name"/>; null when empty.</summary>
+    public static TimeSpan? ParseDuration(string? value, string name)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var text = value.Trim().ToLowerInvariant();
+        TimeSpan? parsed = text[^1] switch
+        {
+            's' or 'm' or 'h' when long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= 100_000 =>
+                text[^1] switch { 's' => TimeSpan.FromSeconds(n), 'm' => TimeSpan.FromMinutes(n), _ => TimeSpan.FromHours(n) },
+            _ when text.Contains(':', StringComparison.Ordinal) && TimeSpan.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero => span,
+            _ => null,
+        };
+        return parsed ?? throw new SettingsException($"{name}: '{value}' is not a duration such as 90s, 5m or 1h.");
+    }
 
     public static string? ParseRegistryMirror(string? value)
     {

@@ -10,6 +10,7 @@ public sealed class ActivityTextTests
 
     [Theory]
     [InlineData("Virtual server #3 created", "Sukurtas virtualus serveris #3")]
+    [InlineData("Terminal opened on virtual server #7", "Atidarytas terminalas virtualiame serveryje #7")]
     [InlineData("Virtual server #3 deleted", "Ištrintas virtualus serveris #3")]
     [InlineData("Virtual server #12 started", "Paleistas virtualus serveris #12")]
     [InlineData("Virtual server #12 stopped", "Sustabdytas virtualus serveris #12")]

@@ -25,6 +25,7 @@ internal static partial class ActivityText
         (FileSaved(), "FileSaved"),
         (FileRenamed(), "FileRenamed"),
         (FileDeleted(), "FileDeleted"),
+        (TerminalOpened(), "TerminalOpened"),
         (LimitsSet(), "LimitsSet"),
         (QuotaSet(), "QuotaSet"),
         (DomainAddedWithPulls(), "DomainAddedWithPulls"),
@@ -97,6 +98,8 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^""(.*)"" deleted from virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex FileDeleted();
+    [GeneratedRegex(@"^Terminal opened on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex TerminalOpened();
 
     [GeneratedRegex(@"^Limits of virtual server #(\d+) set \((.*)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex LimitsSet();
