@@ -38,11 +38,13 @@ internal static class ServeCommand
         var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
         var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
         var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
+        var forwardPorts = new Option<string?>("--forward-ports") { Description = "Pool of public ports for TCP port forwards, FIRST-LAST. Env: BERTH_FORWARD_PORTS. Default: 30000-30029" };
+        var forwardHost = new Option<string?>("--forward-host") { Description = "Host name users connect to for port forwards (shown as host:port). Env: BERTH_FORWARD_HOST. Default: --control-host, else localhost" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
-            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, forwardPorts, forwardHost,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -75,6 +77,8 @@ internal static class ServeCommand
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
                     AllowedEgress = ServeSettings.ParseAllowedEgress(parse.GetValue(allowedEgress) ?? Environment.GetEnvironmentVariable("BERTH_ALLOWED_EGRESS")),
+                    ForwardPorts = ServeSettings.ParseForwardPorts(parse.GetValue(forwardPorts) ?? Environment.GetEnvironmentVariable("BERTH_FORWARD_PORTS") ?? "30000-30029"),
+                    ForwardHost = ServeSettings.ParseForwardHost(parse.GetValue(forwardHost) ?? Environment.GetEnvironmentVariable("BERTH_FORWARD_HOST")),
                 };
             }
             catch (SettingsException e)

@@ -39,6 +39,7 @@ public static class BerthWebApp
         builder.Services.AddBerthEdge(settings.Edge);
         builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
+        builder.Services.AddBerthForwards(settings);
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddBerthPanel();
@@ -65,6 +66,7 @@ public static class BerthWebApp
         app.MapUsageEndpoints();
         app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
+        app.MapForwardsEndpoints();
         app.MapBerthPanel();
         return app;
     }

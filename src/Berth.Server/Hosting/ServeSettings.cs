@@ -35,6 +35,40 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
     /// <summary>Ranges servers may reach in spite of <see cref="BlockPrivateEgress"/>.</summary>
     public IReadOnlyList<string> AllowedEgress { get; init; } = [];
 
+    /// <summary>The pool of public ports of TCP forwards (<c>--forward-ports</c>), both ends included.</summary>
+    public (int First, int Last) ForwardPorts { get; init; } = (30000, 30029);
+
+    /// <summary>The name shown to users as <c>host:port</c> of a forward (<c>--forward-host</c>); the control host, else localhost, when null.</summary>
+    public string? ForwardHost { get; init; }
+
+    /// <summary>Parses <c>FIRST-LAST</c> (or one port) for <c>--forward-ports</c>.</summary>
+    public static (int First, int Last) ParseForwardPorts(string value)
+    {
+        var parts = value.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length is 1 or 2
+            && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(parts[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var last)
+            && first is >= 1 and <= 65535 && last is >= 1 and <= 65535 && first <= last)
+        {
+            return (first, last);
+        }
+
+        throw new SettingsException($"--forward-ports (BERTH_FORWARD_PORTS): '{value}' must be FIRST-LAST, ports from 1 to 65535, e.g. 30000-30029.");
+    }
+
+    public static string? ParseForwardHost(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var host = value.Trim();
+        return Uri.CheckHostName(host.Trim('[', ']')) != UriHostNameType.Unknown && host.Length <= 253
+            ? host
+            : throw new SettingsException($"--forward-host (BERTH_FORWARD_HOST): '{value}' is not a host name or address.");
+    }
+
     public static string? ParseRegistryMirror(string? value)
     {
         try

@@ -25,6 +25,7 @@ public sealed class EventIdsTests
         ("Berth.Core.Domains", 3100, 3199),
         ("Berth.Core.Servers", 3200, 3299),
         ("Berth.Core.Certificates", 3300, 3399),
+        ("Berth.Core.Forwards", 3600, 3699),
         ("Berth.Core.Servers.Network", 4100, 4199),
         ("Berth.Proxy", 6000, 6099),
         ("Berth.Server.Edge", 6100, 6199),
