@@ -46,7 +46,7 @@ public sealed class PortForwardTests(ForwardsFixture fixture) : IClassFixture<Fo
 
             var listed = await fixture.Alice.GetFromJsonAsync<JsonElement>($"/api/servers/{fixture.AliceServer}/forwards");
             Assert.Equal([a.GetProperty("id").GetInt64()], listed.EnumerateArray().Select(f => f.GetProperty("id").GetInt64()));
-            var activity = await (await fixture.Alice.GetAsync("/api/activity")).Content.ReadAsStringAsync();
+            var activity = await (await fixture.Admin.GetAsync("/api/activity")).Content.ReadAsStringAsync();
             Assert.Contains($"Port forward {fixture.FirstPort}→{ForwardsFixture.EchoPort} added for virtual server #{fixture.AliceServer}", activity, StringComparison.Ordinal);
         }
         finally
@@ -188,7 +188,7 @@ public sealed class PortForwardTests(ForwardsFixture fixture) : IClassFixture<Fo
         await (await fixture.Alice.DeleteAsync($"/api/servers/{fixture.AliceServer}/forwards/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
         Assert.True(await live.EndedAsync(), "the deleted forward's connection stayed open");
         Assert.True(await Poll.UntilAsync(() => RefusedAsync(fixture.FirstPort + 5), Live), "the deleted forward's port still accepts connections");
-        var activity = await (await fixture.Alice.GetAsync("/api/activity")).Content.ReadAsStringAsync();
+        var activity = await (await fixture.Admin.GetAsync("/api/activity")).Content.ReadAsStringAsync();
         Assert.Contains($"Port forward {fixture.FirstPort + 5}→{ForwardsFixture.EchoPort} updated for virtual server #{fixture.AliceServer}", activity, StringComparison.Ordinal);
         Assert.Contains($"Port forward {fixture.FirstPort + 5}→{ForwardsFixture.EchoPort} deleted for virtual server #{fixture.AliceServer}", activity, StringComparison.Ordinal);
     }
