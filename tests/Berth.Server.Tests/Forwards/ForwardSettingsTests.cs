@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using Berth.Core.Forwards;
 using Berth.Data.Sqlite;
@@ -76,6 +77,37 @@ public sealed class ForwardSettingsTests
         {
             await host.DisposeAsync();
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers.Both), MemberType = typeof(Providers))]
+    public async Task Forwards_AreStored_OnBothDatabases_AndARaceForOnePort_GetsOne400(ProviderKind kind)
+    {
+        await using var host = await BerthTestHost.StartAsync(kind);
+        await using (var db = host.Database.CreateContext())
+        {
+            db.VirtualServers.Add(new Berth.Core.Servers.VirtualServer { Id = 1, OwnerId = 1, Name = "db box", CreatedAt = "2026-12-05 08:00:00", UpdatedAt = "2026-12-05 08:00:00" });
+            await db.SaveChangesAsync();
+        }
+
+        using var admin = await host.LoginAsync();
+        var racers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            admin.PostAsJsonAsync("/api/servers/1/forwards", new { publicPort = 30010, internalPort = 5432, description = $"racer {i}" })));
+        Assert.Single(racers, r => r.StatusCode == HttpStatusCode.Created);
+        foreach (var lost in racers.Where(r => r.StatusCode != HttpStatusCode.Created))
+        {
+            await lost.AssertProblemAsync(HttpStatusCode.BadRequest, ForwardRules.PortTaken);
+        }
+
+        var picked = await (await admin.PostAsJsonAsync("/api/servers/1/forwards", new { internalPort = 22 })).JsonAsync();
+        Assert.Equal(30000, picked.GetProperty("publicPort").GetInt32());
+        var id = picked.GetProperty("id").GetInt64();
+        var moved = await admin.PutAsJsonAsync($"/api/servers/1/forwards/{id}", new { publicPort = 30001, internalPort = 2222, description = "ssh" });
+        await moved.AssertStatusAsync(HttpStatusCode.OK);
+        var listed = await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/servers/1/forwards");
+        Assert.Equal([(30001, 2222), (30010, 5432)], listed.EnumerateArray().Select(f => (f.GetProperty("publicPort").GetInt32(), f.GetProperty("internalPort").GetInt32())));
+        await (await admin.DeleteAsync($"/api/servers/1/forwards/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
+        await (await admin.DeleteAsync($"/api/servers/1/forwards/{id}")).AssertProblemAsync(HttpStatusCode.NotFound, "FORWARD_NOT_FOUND");
     }
 
     private static async Task WriteOriginalDatabaseAsync(TestDatabase database)
