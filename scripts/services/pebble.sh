@@ -114,6 +114,8 @@ case "$action" in
     echo "export BERTH_TEST_EDGE_ACME_SHORT_DIRECTORY='https://127.0.0.1:$edge_short_port/dir'"
     echo "export BERTH_TEST_EDGE_ACME_SHORT_MANAGEMENT='https://127.0.0.1:$edge_short_management'"
     echo "export BERTH_TEST_ACME_DNS_MANAGEMENT='http://127.0.0.1:$challtest_management'"
+    # The same DNS server answers the TXT records tests set through its management API (set-txt).
+    echo "export BERTH_TEST_DNS_SERVER='127.0.0.1:$dns_port'"
     ;;
   stop)
     for name in pebble pebble-nonce-reject pebble-edge pebble-edge-nonce-reject pebble-edge-short challtestsrv; do

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Berth.Server.BrowserTests.Infrastructure;
 using Berth.Server.BrowserTests.Pages;
 using Berth.Server.Tests.Infrastructure;
@@ -23,6 +24,8 @@ public sealed class AdminPagesTests(PanelFixture fixture) : BrowserTestBase(fixt
         var hostUsage = page.GetByRole(AriaRole.Heading, new() { Name = "Host usage (all servers)" });
         await Expect(hostUsage).ToBeVisibleAsync();
         await Expect(page.Locator("dl.host-usage")).ToContainTextAsync("Containers running");
+        var profile = Fixture.Host.Services.GetRequiredService<Berth.Core.Servers.RuntimeProfileHolder>().Profile;
+        await Expect(page.GetByTestId("isolation")).ToContainTextAsync($"Virtual servers run with the {profile.Name} runtime profile");
 
         await dashboard.GenerateCodeAsync();
         await Expect(page.GetByRole(AriaRole.Timer)).ToContainTextAsync("Valid for 29:");

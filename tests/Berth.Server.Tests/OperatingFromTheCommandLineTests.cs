@@ -39,6 +39,8 @@ public sealed class OperatingFromTheCommandLineTests
     [InlineData(new[] { "migrate", "--database", "postgresql", "--connection-string", "Hots=1;;==" }, "--connection-string (BERTH_CONNECTION_STRING) is not a valid")]
     [InlineData(new[] { "migrate", "--connection-string", "Host=x" }, "applies to PostgreSQL only")]
     [InlineData(new[] { "serve", "--cloudflare-origin-pull-ca", "/nonexistent/origin-pull-ca.pem" }, "--cloudflare-origin-pull-ca (BERTH_CLOUDFLARE_ORIGIN_PULL_CA): '/nonexistent/origin-pull-ca.pem' cannot be read")]
+    [InlineData(new[] { "serve", "--dns-resolver", "dns.example.com:53" }, "--dns-resolver (BERTH_DNS_RESOLVER) must be an IP address")]
+    [InlineData(new[] { "serve", "--domain-verification", "maybe" }, "--domain-verification (BERTH_DOMAIN_VERIFICATION)")]
     public async Task InvalidConfiguration_FailsNamingTheSetting(string[] args, string expected)
     {
         using var root = new TempDirectory();

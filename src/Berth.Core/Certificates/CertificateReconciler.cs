@@ -1,6 +1,7 @@
 using Berth.Acme;
 using Berth.Core.Data;
 using Berth.Core.Domains;
+using Berth.Core.Domains.Verification;
 using Berth.Core.Hosting;
 using Berth.Core.Servers;
 using Microsoft.EntityFrameworkCore;
@@ -10,7 +11,7 @@ namespace Berth.Core.Certificates;
 
 /// <summary>
 /// Keeps <c>Hosting_Certificates</c> and the edge's SNI cache equal to the domains that want an ACME
-/// certificate (<c>ssl=1</c>, <c>isCloudflare=0</c>, server not deleted). One loop, woken by
+/// certificate (<c>ssl: true</c>, <c>isCloudflare: false</c>, server not deleted, control of the name proved). One loop, woken by
 /// <see cref="CertificatesSignal"/> (a domain changed), at the moment the next name is due, and on a
 /// timer. At start every stored certificate goes into the cache, so HTTPS survives a restart without
 /// a new order. A name is ordered when it has no certificate, renewed once a third of its validity
@@ -26,6 +27,7 @@ public sealed partial class CertificateReconciler(
     PrivateKeyProtector keys,
     CertificatesSignal signal,
     EdgeRoutesSignal edgeRoutes,
+    DomainVerifier verification,
     CertificatesOptions options,
     TimeProvider clock,
     ILogger<CertificateReconciler> logger) : ReconcileLoop(options.Interval, clock, signal)
@@ -95,8 +97,14 @@ public sealed partial class CertificateReconciler(
                 from domain in db.DomainNames
                 join server in db.VirtualServers on domain.VirtualServerId equals server.Id
                 where domain.Ssl && !domain.IsCloudflare && !server.Deleted && server.Id != VirtualServer.HostId
-                select domain.Name).ToListAsync(cancellationToken))
-            .Select(name => name.Trim().ToLowerInvariant())
+                select new
+                {
+                    domain.Name,
+                    Verified = db.DomainVerifications.Any(v => v.DomainId == domain.Id && v.DomainName == domain.Name && v.Status == VerificationStatus.Verified),
+                }).ToListAsync(cancellationToken))
+            // No certificate for a name whose owner has not proved control: the CA would issue it to a squatter.
+            .Where(d => verification.MayGoLive(d.Name, d.Verified))
+            .Select(d => d.Name.Trim().ToLowerInvariant())
             .ToHashSet(StringComparer.Ordinal);
         var rows = await db.Certificates.OrderBy(c => c.Id).ToListAsync(cancellationToken);
 

@@ -32,6 +32,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
 
     public DbSet<DomainOptions> DomainOptions => Set<DomainOptions>();
 
+    public DbSet<Domains.Verification.DomainVerification> DomainVerifications => Set<Domains.Verification.DomainVerification>();
+
     public DbSet<HostingCertificate> Certificates => Set<HostingCertificate>();
 
     public DbSet<AcmeAccountRecord> AcmeAccounts => Set<AcmeAccountRecord>();

@@ -104,6 +104,13 @@ public static class DomainNameRules
                 : new DomainNameCheck(value, null, $"\"{value}\" is available under the platform's apps domain; it needs no DNS set-up.", UnderAppsDomain: true);
         }
 
+        // Every name beneath the panel's own (login.<control host>, …) is the platform's: a tenant holding one
+        // could show a look-alike sign-in page on the panel's domain.
+        if (control.Length > 0 && value.EndsWith("." + control, StringComparison.Ordinal))
+        {
+            return Refused(value, ReservedCode, Reasons.Reserved, $"Names under {control}, the platform's own host name, are reserved.");
+        }
+
         return new DomainNameCheck(value, null, $"\"{value}\" is valid; point its DNS (an A/AAAA or CNAME record) at this platform.", UnderAppsDomain: false);
     }
 

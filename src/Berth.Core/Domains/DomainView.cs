@@ -12,7 +12,12 @@ public sealed record CertificateState(string Status, DateTimeOffset? ExpiresAt, 
 /// A domain as its server's owner sees it. <c>OriginPulls</c>: Cloudflare's Authenticated Origin Pulls
 /// required (see <see cref="DomainOptions.OriginPulls"/>); false whenever Cloudflare mode is off.
 /// </summary>
-public sealed record DomainView(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateState Certificate);
+/// <remarks>
+/// <c>Verification</c>: whether the owner proved control of the name (names outside the apps domain go live only then).
+/// </remarks>
+public sealed record DomainView(
+    long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateState Certificate,
+    Verification.VerificationState Verification);
 
 /// <summary>The answer of a dry-run validation: <see cref="Code"/> is null when the name may be added.</summary>
 public sealed record DomainValidation(bool Valid, string? Code, string Message, string? Reason = null);

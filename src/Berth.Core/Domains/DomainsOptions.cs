@@ -18,4 +18,17 @@ public sealed class DomainsOptions
     /// it no domain may turn origin pulls on (the edge could not verify anything).
     /// </summary>
     public bool OriginPullsAvailable { get; set; }
+
+    /// <summary>
+    /// Whether a name outside the apps domain goes live only after its owner proves control with a
+    /// <c>_berth-verify</c> TXT record (<c>--domain-verification on|off</c>). Off lets any tenant take any
+    /// name that points here, with a certificate: for installations whose tenants all trust each other.
+    /// </summary>
+    public bool VerificationRequired { get; set; } = true;
+
+    /// <summary>The DNS server for the TXT lookups (<c>--dns-resolver HOST:PORT</c>); null: the system's.</summary>
+    public System.Net.IPEndPoint? DnsResolver { get; set; }
+
+    /// <summary>How often the names still waiting for their proof are looked up again.</summary>
+    public TimeSpan VerificationInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -18,6 +18,7 @@ public sealed class DomainsService(
     DomainsOptions options,
     IDomainCertificates certificates,
     IDomainChangeNotifier notifier,
+    Verification.DomainVerifier verifier,
     ActivityLog activity,
     ILogger<DomainsService> logger)
 {
@@ -84,11 +85,14 @@ public sealed class DomainsService(
             await db.SaveChangesAsync(ct);
             // Also when off: a row a database without foreign keys left behind under a reused id goes.
             await SetOriginPullsAsync(added.Id, originPulls, ct);
+            await ForgetVerificationAsync(added.Id, ct);
             await db.SaveChangesAsync(ct);
             return added;
         }, cancellationToken);
 
         Notify(new DomainChange(DomainChangeKind.Added, domain.Id, serverId, domain.Name, null));
+        // Checked when added: an owner who created the record first sees the name verified at once.
+        await verifier.CheckAsync(domain.Id, cancellationToken);
         return (await ViewsAsync([domain], cancellationToken)).Single();
     }
 
@@ -151,7 +155,22 @@ public sealed class DomainsService(
             Notify(new DomainChange(DomainChangeKind.Edited, domain.edited.Id, serverId, domain.edited.Name, previous != domain.edited.Name ? previous : null));
         }
 
+        if (previous != domain.edited.Name)
+        {
+            // A proof holds for the name it was found for; a new name needs its own.
+            await verifier.CheckAsync(domain.edited.Id, cancellationToken);
+        }
+
         return (await ViewsAsync([domain.edited], cancellationToken)).Single();
+    }
+
+    /// <summary>Looks the domain's <c>_berth-verify</c> record up now (the panel's "check now"); answers the domain as it then stands.</summary>
+    public async Task<DomainView> VerifyAsync(long actorId, bool isAdmin, long serverId, long domainId, CancellationToken cancellationToken)
+    {
+        await FindVisibleServerAsync(actorId, isAdmin, serverId, cancellationToken);
+        var domain = await FindDomainAsync(serverId, domainId, cancellationToken);
+        await verifier.CheckAsync(domain.Id, cancellationToken);
+        return (await ViewsAsync([domain], cancellationToken)).Single();
     }
 
     public async Task DeleteAsync(long actorId, bool isAdmin, long serverId, long domainId, CancellationToken cancellationToken)
@@ -161,6 +180,7 @@ public sealed class DomainsService(
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
             var domain = await FindDomainAsync(serverId, domainId, ct);
             await SetOriginPullsAsync(domain.Id, false, ct);
+            await ForgetVerificationAsync(domain.Id, ct);
             db.DomainNames.Remove(domain);
             activity.Add(db, actorId, $"Domain name \"{domain.Name}\" removed from virtual server #{serverId}");
             await db.SaveChangesAsync(ct);
@@ -215,6 +235,7 @@ public sealed class DomainsService(
         }
 
         await SetOriginPullsAsync(holder.Domain.Id, false, cancellationToken);
+        await ForgetVerificationAsync(holder.Domain.Id, cancellationToken);
         db.DomainNames.Remove(holder.Domain);
         await db.SaveChangesAsync(cancellationToken);
     }
@@ -266,6 +287,18 @@ public sealed class DomainsService(
         }
     }
 
+    /// <summary>
+    /// Drops a verification row with the domain: also on a database without foreign keys, where a row left
+    /// behind under a reused id must not verify another owner's domain.
+    /// </summary>
+    private async Task ForgetVerificationAsync(long domainId, CancellationToken cancellationToken)
+    {
+        if (await db.DomainVerifications.FirstOrDefaultAsync(v => v.DomainId == domainId, cancellationToken) is { } row)
+        {
+            db.DomainVerifications.Remove(row);
+        }
+    }
+
     private sealed record Holder(DomainName Domain, bool Live);
 
     private async Task<Holder?> HolderOfAsync(string name, CancellationToken cancellationToken)
@@ -308,6 +341,7 @@ public sealed class DomainsService(
     private async Task<List<DomainView>> ViewsAsync(IReadOnlyCollection<DomainName> domains, CancellationToken cancellationToken)
     {
         var states = await certificates.StatesAsync(domains, cancellationToken);
+        var verifications = await verifier.StatesAsync(db, domains, cancellationToken);
         var ids = domains.Select(d => d.Id).ToList();
         var pulls = (await db.DomainOptions.AsNoTracking().Where(o => ids.Contains(o.DomainId) && o.OriginPulls).Select(o => o.DomainId).ToListAsync(cancellationToken))
             .ToHashSet();
@@ -319,7 +353,8 @@ public sealed class DomainsService(
             d.IsCloudflare,
             OriginPulls: d.IsCloudflare && pulls.Contains(d.Id),
             NeedsDns: !DomainNameRules.Check(d.Name, options).UnderAppsDomain,
-            states.GetValueOrDefault(d.Id) ?? (d.Ssl ? CertificateState.Pending : CertificateState.None))).ToList();
+            states.GetValueOrDefault(d.Id) ?? (d.Ssl ? CertificateState.Pending : CertificateState.None),
+            verifications[d.Id])).ToList();
     }
 
     private void Notify(DomainChange change) => notifier.NotifyCommitted(change, logger);

@@ -39,10 +39,11 @@ public sealed class ForwardsService(
     public async Task<ForwardView> AddAsync(
         long actorId, bool isAdmin, long serverId, int? publicPort, int? internalPort, string? protocol, string? description, CancellationToken cancellationToken)
     {
-        Checked(ForwardRules.CheckFields(publicPort, internalPort, protocol, description, Options));
         var added = await WriteAsync(publicPort, async ct =>
         {
+            // Ownership first: another user's server answers 404 whatever the body says.
             var ownerId = await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
+            CheckedFields(publicPort, internalPort, protocol, description);
             var max = await MaxPerServerAsync(ownerId, ct);
             if (await db.PortForwards.CountAsync(f => f.VirtualServerId == serverId, ct) >= max)
             {
@@ -80,10 +81,10 @@ public sealed class ForwardsService(
     public async Task<ForwardView> UpdateAsync(
         long actorId, bool isAdmin, long serverId, long forwardId, int? publicPort, int? internalPort, string? protocol, string? description, CancellationToken cancellationToken)
     {
-        Checked(ForwardRules.CheckFields(publicPort, internalPort, protocol, description, Options));
         var updated = await WriteAsync(publicPort, async ct =>
         {
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
+            CheckedFields(publicPort, internalPort, protocol, description);
             var forward = await FindForwardAsync(serverId, forwardId, ct);
             var port = publicPort ?? forward.PublicPort;
             if (port != forward.PublicPort && await db.PortForwards.AnyAsync(f => f.PublicPort == port && f.Id != forward.Id, ct))
@@ -232,6 +233,16 @@ public sealed class ForwardsService(
     private async Task<int> MaxPerServerAsync(long userId, CancellationToken cancellationToken) =>
         await db.ForwardQuotas.Where(q => q.UserId == userId).Select(q => (int?)q.MaxForwardsPerServer).FirstOrDefaultAsync(cancellationToken)
         ?? Options.DefaultMaxPerServer;
+
+    private void CheckedFields(int? publicPort, int? internalPort, string? protocol, string? description)
+    {
+        if (internalPort is null)
+        {
+            throw BerthException.Invalid("MISSING_FIELD", "The field 'internalPort' is required.");
+        }
+
+        Checked(ForwardRules.CheckFields(publicPort, internalPort, protocol, description, Options));
+    }
 
     private static void Checked(ForwardCheck check)
     {

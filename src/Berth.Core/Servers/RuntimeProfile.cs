@@ -27,6 +27,15 @@ public sealed record RuntimeProfile(string Name, string Isolation, string? Runti
         ["SYS_RESOURCE"],
         ["seccomp=unconfined", "apparmor=unconfined", ContainerOperations.UnconfinedSystemPaths]);
 
+    /// <summary>Whether a tenant who is root in a server may come close to root on the host (every profile but sysbox).</summary>
+    public bool IsWeak => Runtime is null;
+
+    /// <summary>The start-up line that says which profile is in force and what it means; a warning with the way out when weak.</summary>
+    public string Notice() => IsWeak
+        ? $"Isolation: {Name} ({Isolation}). Warning: this is the weakest kind of isolation; a tenant who escapes a virtual server is root on this host. "
+            + "Install Sysbox on the host for user-namespaced servers (docs/operations/virtual-servers.md, \"Runtime profiles\")."
+        : $"Isolation: {Name} ({Isolation}).";
+
     /// <summary>Picks the profile: the operator's choice, or the strongest the host supports.</summary>
     public static RuntimeProfile Resolve(string configured, IEnumerable<string> engineRuntimes, Func<bool> hostHasSysResource) =>
         configured.Trim().ToLowerInvariant() switch

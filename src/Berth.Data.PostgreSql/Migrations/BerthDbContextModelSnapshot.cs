@@ -358,6 +358,37 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DomainOptions", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("DomainID");
+
+                    b.Property<string>("CheckedAt")
+                        .HasColumnType("text")
+                        .HasColumnName("CheckedAt");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("DomainName");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
+
+                    b.HasKey("DomainId");
+
+                    b.ToTable("Hosting_DomainVerifications", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
                 {
                     b.Property<long>("UserId")
@@ -710,6 +741,15 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Domains.DomainOptions", "DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
+                {
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

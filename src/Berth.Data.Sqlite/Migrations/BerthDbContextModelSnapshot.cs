@@ -339,6 +339,37 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("Hosting_DomainOptions", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("DomainID");
+
+                    b.Property<string>("CheckedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CheckedAt");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("DomainName");
+
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
+
+                    b.HasKey("DomainId");
+
+                    b.ToTable("Hosting_DomainVerifications", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
                 {
                     b.Property<long>("UserId")
@@ -687,6 +718,15 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Domains.DomainOptions", "DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
+                {
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -19,6 +19,8 @@ internal static class DomainsEndpoints
         domains.MapGet("/{domainId:long}", GetAsync).WithName("GetDomain");
         domains.MapPut("/{domainId:long}", EditAsync).WithName("EditDomain").ProducesProblem(StatusCodes.Status400BadRequest);
         domains.MapDelete("/{domainId:long}", DeleteAsync).WithName("DeleteDomain");
+        domains.MapPost("/{domainId:long}/verify", VerifyAsync).WithName("VerifyDomain")
+            .WithSummary("Looks the domain's _berth-verify TXT record up now and answers the domain with its verification state.");
 
         app.MapGet("/api/domains/validate", ValidateAsync).WithName("ValidateDomain").WithTags("Domains")
             .RequireAuthorization(AuthenticationFeature.UserPolicy)
@@ -43,6 +45,9 @@ internal static class DomainsEndpoints
     private static async Task<Ok<DomainResponse>> EditAsync(long id, long domainId, EditDomainRequest request, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken) =>
         TypedResults.Ok(DomainResponse.From(await domains.EditAsync(
             principal.UserId(), IsAdmin(principal), id, domainId, request.DomainName, request.Ssl, request.IsCloudflare, request.OriginPulls, cancellationToken)));
+
+    private static async Task<Ok<DomainResponse>> VerifyAsync(long id, long domainId, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken) =>
+        TypedResults.Ok(DomainResponse.From(await domains.VerifyAsync(principal.UserId(), IsAdmin(principal), id, domainId, cancellationToken)));
 
     private static async Task<NoContent> DeleteAsync(long id, long domainId, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken)
     {

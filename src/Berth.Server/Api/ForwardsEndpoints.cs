@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using Berth.Core.Errors;
 using Berth.Core.Forwards;
 using Berth.Server.Api.Contracts;
 using Berth.Server.Authentication;
@@ -42,14 +41,14 @@ internal static class ForwardsEndpoints
     private static async Task<Created<ForwardResponse>> AddAsync(long id, ForwardRequest request, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken)
     {
         var forward = await forwards.AddAsync(
-            principal.UserId(), IsAdmin(principal), id, request.PublicPort, Required(request.InternalPort), request.Protocol, request.Description, cancellationToken);
+            principal.UserId(), IsAdmin(principal), id, request.PublicPort, request.InternalPort, request.Protocol, request.Description, cancellationToken);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/servers/{id}/forwards/{forward.Id}"), ForwardResponse.From(forward));
     }
 
     private static async Task<Ok<ForwardResponse>> UpdateAsync(
         long id, long forwardId, ForwardRequest request, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken) =>
         TypedResults.Ok(ForwardResponse.From(await forwards.UpdateAsync(
-            principal.UserId(), IsAdmin(principal), id, forwardId, request.PublicPort, Required(request.InternalPort), request.Protocol, request.Description, cancellationToken)));
+            principal.UserId(), IsAdmin(principal), id, forwardId, request.PublicPort, request.InternalPort, request.Protocol, request.Description, cancellationToken)));
 
     private static async Task<NoContent> DeleteAsync(long id, long forwardId, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken)
     {
@@ -102,9 +101,6 @@ internal static class ForwardsEndpoints
     private static async Task<Ok<ForwardQuotaResponse>> SetQuotaAsync(
         long userId, ForwardQuotaRequest request, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken) =>
         TypedResults.Ok(new ForwardQuotaResponse(userId, await forwards.SetQuotaAsync(principal.UserId(), userId, request.MaxForwardsPerServer, cancellationToken)));
-
-    private static int Required(int? internalPort) =>
-        internalPort ?? throw BerthException.Invalid("MISSING_FIELD", "The field 'internalPort' is required.");
 
     private static bool IsAdmin(ClaimsPrincipal principal) => principal.IsInRole(CurrentUser.AdminRole);
 }

@@ -13,6 +13,7 @@ namespace Berth.Server.Authentication;
 /// </summary>
 internal sealed class DeviceCookie(IDataProtectionProvider protection, TimeProvider clock)
 {
+    /// <summary>The bare name; over HTTPS the cookie is <c>__Host-berth_device</c> (<see cref="BrowserCookies"/>).</summary>
     public const string Name = "berth_device";
 
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(180);
@@ -22,7 +23,7 @@ internal sealed class DeviceCookie(IDataProtectionProvider protection, TimeProvi
     /// <summary>The device this browser proved, or null (no cookie, or one that is not Berth's, or expired).</summary>
     public LoginDevice? Read(HttpContext context)
     {
-        if (context.Request.Cookies[Name] is not { Length: > 0 and < 4096 } value)
+        if (BrowserCookies.Read(context, Name) is not { Length: > 0 and < 4096 } value)
         {
             return null;
         }
@@ -44,14 +45,6 @@ internal sealed class DeviceCookie(IDataProtectionProvider protection, TimeProvi
     {
         var id = previous?.Account == account ? previous.Id : Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var token = _protector.Protect(account + "\n" + id, clock.GetUtcNow() + Lifetime);
-        context.Response.Cookies.Append(Name, token, new CookieOptions
-        {
-            HttpOnly = true,
-            SameSite = SameSiteMode.Lax,
-            Secure = context.Request.IsHttps,
-            Path = "/",
-            MaxAge = Lifetime,
-            IsEssential = true,
-        });
+        BrowserCookies.Write(context, Name, token, Lifetime);
     }
 }

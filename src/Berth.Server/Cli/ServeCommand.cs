@@ -40,8 +40,14 @@ internal static class ServeCommand
         var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
         var forwardPorts = new Option<string?>("--forward-ports") { Description = "Pool of public ports for TCP port forwards, FIRST-LAST. Env: BERTH_FORWARD_PORTS. Default: 30000-30029" };
         var forwardHost = new Option<string?>("--forward-host") { Description = "Host name users connect to for port forwards (shown as host:port). Env: BERTH_FORWARD_HOST. Default: --control-host, else localhost" };
+        var domainVerification = new Option<string?>("--domain-verification")
+        {
+            Description = "on (default) or off: a name outside the apps domain goes live only once its owner's token is in a _berth-verify TXT record. Env: BERTH_DOMAIN_VERIFICATION",
+        };
+        var dnsResolver = new Option<string?>("--dns-resolver") { Description = "DNS server (IP[:PORT]) for the domain verification lookups. Env: BERTH_DNS_RESOLVER. Default: the system's" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
+            domainVerification, dnsResolver,
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
             edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, forwardPorts, forwardHost,
@@ -72,7 +78,12 @@ internal static class ServeCommand
                         parse.GetValue(edgeMaxPerClient) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_CONNECTIONS_PER_CLIENT"),
                         parse.GetValue(edgeMaxOrigin) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_ORIGIN_CONNECTIONS"),
                         parse.GetValue(edgeMaxBody) ?? Environment.GetEnvironmentVariable("BERTH_EDGE_MAX_BODY_SIZE"),
-                        parse.GetValue(originPullCa) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_ORIGIN_PULL_CA")),
+                        parse.GetValue(originPullCa) ?? Environment.GetEnvironmentVariable("BERTH_CLOUDFLARE_ORIGIN_PULL_CA")) with
+                    {
+                        DomainVerification = ServeSettings.ParseSwitch(
+                            parse.GetValue(domainVerification) ?? Environment.GetEnvironmentVariable("BERTH_DOMAIN_VERIFICATION") ?? "on", "--domain-verification (BERTH_DOMAIN_VERIFICATION)"),
+                        DnsResolver = EdgeFeature.ParseDnsResolver(parse.GetValue(dnsResolver) ?? Environment.GetEnvironmentVariable("BERTH_DNS_RESOLVER")),
+                    },
                     RegistryMirror = ServeSettings.ParseRegistryMirror(parse.GetValue(registryMirror) ?? Environment.GetEnvironmentVariable("BERTH_REGISTRY_MIRROR")),
                     HostFirewall = ServeSettings.ParseSwitch(parse.GetValue(hostFirewall) ?? Environment.GetEnvironmentVariable("BERTH_HOST_FIREWALL") ?? "on", "--host-firewall (BERTH_HOST_FIREWALL)"),
                     BlockPrivateEgress = ServeSettings.ParseSwitch(parse.GetValue(privateEgress) ?? Environment.GetEnvironmentVariable("BERTH_BLOCK_PRIVATE_EGRESS") ?? "on", "--block-private-egress (BERTH_BLOCK_PRIVATE_EGRESS)"),
@@ -138,7 +149,7 @@ internal static class ServeCommand
     public static async Task StartAsync(WebApplication app, ServeSettings settings, TextWriter output, CancellationToken cancellationToken)
     {
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
+        var profile = await app.Services.ResolveRuntimeProfileAsync(cancellationToken);
         await app.Services.EnsureServersNetworkAsync(cancellationToken);
         PasswordHasher.Warm();
         await using (var scope = app.Services.CreateAsyncScope())
@@ -161,6 +172,7 @@ internal static class ServeCommand
         }
 
         await app.StartAsync(cancellationToken);
+        await output.WriteLineAsync(profile.Notice());
         if (CertificatesNotice(settings.Edge) is { } notice)
         {
             await output.WriteLineAsync(notice);

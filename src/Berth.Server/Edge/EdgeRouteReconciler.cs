@@ -15,13 +15,15 @@ namespace Berth.Server.Edge;
 /// <see cref="EdgeRoutesSignal"/> is requested (a domain changed) and every few seconds (servers
 /// start, stop and move). A route goes to port 80 of its server's container on the servers' network;
 /// a name whose server has no address (stopped, deleted, engine down) is left out, so the edge
-/// answers it with its "no application" page. Nothing here stops <c>berth serve</c>.
+/// answers it with its "no application" page; so is a name still waiting for its owner's proof of
+/// control (<see cref="Berth.Core.Domains.Verification.DomainVerifier"/>). Nothing here stops <c>berth serve</c>.
 /// </summary>
 public sealed partial class EdgeRouteReconciler(
     IDbContextFactory<BerthDbContext> contexts,
     ServerContainers containers,
     EdgeRuntime edge,
     EdgeRoutesSignal signal,
+    Berth.Core.Domains.Verification.DomainVerifier verification,
     EdgeSettings settings,
     TimeProvider clock,
     ILogger<EdgeRouteReconciler> logger) : ReconcileLoop(settings.RoutesInterval, clock, signal)
@@ -52,7 +54,10 @@ public sealed partial class EdgeRouteReconciler(
                     domain.Ssl,
                     domain.IsCloudflare,
                     OriginPulls = db.DomainOptions.Any(o => o.DomainId == domain.Id && o.OriginPulls),
+                    Verified = db.DomainVerifications.Any(v => v.DomainId == domain.Id && v.DomainName == domain.Name && v.Status == Berth.Core.Domains.Verification.VerificationStatus.Verified),
                 }).ToListAsync(cancellationToken))
+                // A name whose owner has not proved control gets no route (it could be someone else's).
+                .Where(d => verification.MayGoLive(d.Name, d.Verified))
                 .Select(d => (d.Name, d.VirtualServerId, d.Ssl, d.IsCloudflare, d.OriginPulls))
                 .ToList();
         }

@@ -286,6 +286,19 @@ public static class EdgeFeature
         options.HttpsRedirectPort = port is 443 or 0 ? null : port;
     }
 
+    /// <summary>Parses <c>--dns-resolver</c>: an IP address with an optional port (53 when left out); null when unset.</summary>
+    public static System.Net.IPEndPoint? ParseDnsResolver(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        return Berth.Core.Domains.Verification.DnsTxtLookup.TryParseResolver(value, out var endPoint)
+            ? endPoint
+            : throw new SettingsException($"--dns-resolver (BERTH_DNS_RESOLVER) must be an IP address with an optional port, e.g. 127.0.0.1:53 or [::1]:5353, not '{value}'.");
+    }
+
     /// <summary>The platform's reserved names for the domain rules, from the edge options (defaults when unset).</summary>
     public static Berth.Core.Domains.DomainsOptions DomainsOptionsFrom(EdgeSettings edge)
     {
@@ -301,6 +314,8 @@ public static class EdgeFeature
         }
 
         options.OriginPullsAvailable = edge.OriginPullAuthorities is { Count: > 0 };
+        options.VerificationRequired = edge.DomainVerification;
+        options.DnsResolver = edge.DnsResolver;
 
         return options;
     }

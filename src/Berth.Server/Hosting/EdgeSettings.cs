@@ -22,6 +22,12 @@ public sealed record EdgeSettings
     /// <summary>The host name of the panel and API (<c>--control-host</c>); reserved, never a tenant's domain.</summary>
     public string? ControlHost { get; init; }
 
+    /// <summary>Whether names outside the apps domain need their owner's <c>_berth-verify</c> TXT record before going live (<c>--domain-verification</c>).</summary>
+    public bool DomainVerification { get; init; } = true;
+
+    /// <summary>The DNS server for the verification lookups (<c>--dns-resolver</c>); null: the system's.</summary>
+    public System.Net.IPEndPoint? DnsResolver { get; init; }
+
     /// <summary>Cloudflare's address ranges (from <c>--cloudflare-ranges</c> or the published list shipped with Berth).</summary>
     public IReadOnlyList<string> CloudflareRanges { get; init; } = EdgeFeature.PublishedCloudflareRanges();
 

@@ -23,7 +23,7 @@ public class PanelFixture : IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Browser = await Chromium.LaunchAsync();
-        Host = await BerthTestHost.StartAsync();
+        Host = await BerthTestHost.StartAsync(configure: Configure);
         var contexts = Host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>();
         await using var db = await contexts.CreateDbContextAsync();
         var first = 700_000 + Random.Shared.Next(0, 100) * 1_000;
@@ -32,6 +32,9 @@ public class PanelFixture : IAsyncLifetime
     }
 
     public virtual async Task DisposeAsync() => await Host.DisposeAsync();
+
+    /// <summary>Changes the settings of the Berth this fixture starts.</summary>
+    protected virtual Berth.Server.Hosting.ServeSettings Configure(Berth.Server.Hosting.ServeSettings settings) => settings;
 
     /// <summary>
     /// A server's rows without a container (as after an adoption): enough for pages that list and

@@ -33,4 +33,23 @@ public sealed class DashboardTests
         Assert.Equal(2, figures.GetProperty("virtualServersTotal").GetInt32());
         Assert.Equal(2, figures.GetProperty("domains").GetInt32());
     }
+
+    [Theory]
+    [InlineData("privileged", true)]
+    [InlineData("caps", true)]
+    [InlineData("sysbox", false)]
+    public async Task TheIsolationInForce_IsPrintedAtStart_AndOnTheDashboard_WithAWarningWhenWeak(string profile, bool weak)
+    {
+        await using var host = await BerthTestHost.StartAsync(configure: settings => settings with { RuntimeProfile = profile });
+        using var admin = await host.LoginAsync();
+
+        var isolation = (await (await admin.GetAsync("/api/dashboard")).JsonAsync()).GetProperty("isolation");
+
+        Assert.Equal(profile, isolation.GetProperty("profile").GetString());
+        Assert.Equal(weak, isolation.GetProperty("weak").GetBoolean());
+        Assert.StartsWith(weak ? "weak:" : "strong:", isolation.GetProperty("description").GetString(), StringComparison.Ordinal);
+        var line = Assert.Single(host.StartupOutput.Split('\n'), l => l.StartsWith("Isolation: ", StringComparison.Ordinal));
+        Assert.StartsWith($"Isolation: {profile} (", line, StringComparison.Ordinal);
+        Assert.Equal(weak, line.Contains("Warning: this is the weakest kind of isolation", StringComparison.Ordinal));
+    }
 }

@@ -80,6 +80,7 @@ public sealed class CrossTenantDomainTests
         // A refused option (no origin pull CA on this platform) must not tell another user's server from a missing one.
         (HttpMethod.Put, "/api/servers/{server}/domains/{domain}", new { isCloudflare = true, originPulls = true }),
         (HttpMethod.Delete, "/api/servers/{server}/domains/{domain}", null),
+        (HttpMethod.Post, "/api/servers/{server}/domains/{domain}/verify", null),
         (HttpMethod.Get, "/api/domains/validate?name=steal.example.com&serverId={server}", null),
     ];
 

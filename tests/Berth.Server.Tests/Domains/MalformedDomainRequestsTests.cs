@@ -18,6 +18,26 @@ public sealed class MalformedDomainRequestsTests
         new string('[', 5_000) + new string(']', 5_000),
     ];
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("\"true\"")]
+    public async Task TheFlags_AreJsonBooleans_AsTheDocsSay_NotTheSeedsZeroAndOne(string ssl)
+    {
+        await using var host = await BerthTestHost.StartAsync();
+        using var admin = await host.LoginAsync();
+        var serverId = await host.InsertServerAsync(await admin.MyIdAsync());
+
+        using var response = await admin.PostAsync($"/api/servers/{serverId}/domains",
+            new StringContent($"{{\"domainName\":\"flags.example.com\",\"ssl\":{ssl}}}", Encoding.UTF8, "application/json"));
+
+        await response.AssertStatusAsync(HttpStatusCode.BadRequest);
+        var problem = await response.JsonAsync();
+        Assert.Equal("INVALID_JSON", problem.GetProperty("code").GetString());
+        Assert.Contains("$.ssl", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await host.DomainRowsAsync());
+    }
+
     [Fact]
     public async Task MalformedBodies_ToAddAndEdit_Get400Problems_NeverA5xx_NorAWrite()
     {

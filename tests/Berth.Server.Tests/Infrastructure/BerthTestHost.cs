@@ -82,7 +82,9 @@ public sealed class BerthTestHost : IAsyncDisposable
             ServersNetwork = "berth-" + installation,
             // Tests run in parallel: the edge takes free ports, never the defaults.
             // No certificate authority unless a test configures one: nothing may leave loopback.
-            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"], AcmeDirectory = null },
+            // Domain verification off unless a test turns it on (Domains/VerifyingDomainsTests): the tests of
+            // routes and certificates add names like blog.example.com whose DNS no test controls.
+            Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"], AcmeDirectory = null, DomainVerification = false },
         };
         settings = configure?.Invoke(settings) ?? settings;
         var effective = monitorHostEngine ? customize : builder =>

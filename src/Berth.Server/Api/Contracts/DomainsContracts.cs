@@ -22,7 +22,18 @@ public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCl
 /// </summary>
 public sealed record CertificateResponse(string Status, DateTimeOffset? ExpiresAt, string? LastError);
 
-public sealed record DomainResponse(long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateResponse Certificate)
+/// <summary>
+/// Whether the owner proved control of the name: <c>verified</c>, <c>pending</c> (no record found yet) or
+/// <c>failed</c> (the record holds another token, or the lookup failed: <c>lastError</c> says which). Until
+/// verified the domain has no route and no certificate. <c>record</c> is the TXT record's name and
+/// <c>token</c> the value to put in it (this owner's, the same for all their names); both null for names
+/// that need no proof (under the apps domain, or verification turned off). <c>checkedAt</c>: the last lookup.
+/// </summary>
+public sealed record VerificationResponse(string Status, string? Record, string? Token, DateTimeOffset? CheckedAt, string? LastError);
+
+public sealed record DomainResponse(
+    long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateResponse Certificate,
+    VerificationResponse Verification)
 {
     public static DomainResponse From(DomainView view) => new(
         view.Id,
@@ -32,7 +43,8 @@ public sealed record DomainResponse(long Id, long ServerId, string DomainName, b
         view.IsCloudflare,
         view.OriginPulls,
         view.NeedsDns,
-        new CertificateResponse(view.Certificate.Status, view.Certificate.ExpiresAt, view.Certificate.LastError));
+        new CertificateResponse(view.Certificate.Status, view.Certificate.ExpiresAt, view.Certificate.LastError),
+        new VerificationResponse(view.Verification.Status, view.Verification.Record, view.Verification.Token, view.Verification.CheckedAt, view.Verification.LastError));
 }
 
 public sealed record DomainValidationResponse(bool Valid, string? Code, string Message, string? Reason);

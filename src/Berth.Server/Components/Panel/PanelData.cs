@@ -139,6 +139,9 @@ public sealed partial class PanelData(
     public Task<DomainView> EditDomainAsync(long serverId, long domainId, string name, bool ssl, bool isCloudflare, bool originPulls) =>
         RunAsync((s, a) => s.GetRequiredService<DomainsService>().EditAsync(a.UserId, a.IsAdmin, serverId, domainId, name, ssl, isCloudflare, originPulls, default));
 
+    public Task<DomainView> VerifyDomainAsync(long serverId, long domainId) =>
+        RunAsync((s, a) => s.GetRequiredService<DomainsService>().VerifyAsync(a.UserId, a.IsAdmin, serverId, domainId, default));
+
     public Task DeleteDomainAsync(long serverId, long domainId) => RunAsync(async (s, a) =>
     {
         await s.GetRequiredService<DomainsService>().DeleteAsync(a.UserId, a.IsAdmin, serverId, domainId, default);

@@ -11,8 +11,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Berth.Data.PostgreSql.Migrations
 {
     [DbContext(typeof(BerthDbContext))]
-    [Migration("20261205072248_AddPortForwards")]
-    partial class AddPortForwards
+    [Migration("20261205073535_AddDomainVerifications")]
+    partial class AddDomainVerifications
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -361,76 +361,35 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DomainOptions", (string)null);
                 });
 
-            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
                 {
-                    b.Property<long>("UserId")
+                    b.Property<long>("DomainId")
                         .HasColumnType("bigint")
-                        .HasColumnName("UserID");
+                        .HasColumnName("DomainID");
 
-                    b.Property<int>("MaxForwardsPerServer")
-                        .HasColumnType("integer")
-                        .HasColumnName("MaxForwardsPerServer");
+                    b.Property<string>("CheckedAt")
+                        .HasColumnType("text")
+                        .HasColumnName("CheckedAt");
 
-                    b.HasKey("UserId");
-
-                    b.ToTable("System_UserForwardQuotas", (string)null);
-                });
-
-            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint")
-                        .HasColumnName("ID");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("CreatedAt")
+                    b.Property<string>("DomainName")
                         .IsRequired()
                         .HasColumnType("text")
-                        .HasColumnName("CreatedAt");
+                        .HasColumnName("DomainName");
 
-                    b.Property<string>("Description")
+                    b.Property<string>("LastError")
+                        .HasColumnType("text")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("Status")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasColumnType("text")
-                        .HasDefaultValue("")
-                        .HasColumnName("Description");
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
 
-                    b.Property<int>("InternalPort")
-                        .HasColumnType("integer")
-                        .HasColumnName("InternalPort");
+                    b.HasKey("DomainId");
 
-                    b.Property<string>("Protocol")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("text")
-                        .HasDefaultValue("tcp")
-                        .HasColumnName("Protocol");
-
-                    b.Property<int>("PublicPort")
-                        .HasColumnType("integer")
-                        .HasColumnName("PublicPort");
-
-                    b.Property<string>("UpdatedAt")
-                        .IsRequired()
-                        .HasColumnType("text")
-                        .HasColumnName("UpdatedAt");
-
-                    b.Property<long>("VirtualServerId")
-                        .HasColumnType("bigint")
-                        .HasColumnName("VirtualServerID");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("PublicPort")
-                        .IsUnique()
-                        .HasDatabaseName("idx_pf_public_port");
-
-                    b.HasIndex("VirtualServerId")
-                        .HasDatabaseName("idx_pf_vs");
-
-                    b.ToTable("Hosting_PortForwards", (string)null);
+                    b.ToTable("Hosting_DomainVerifications", (string)null);
                 });
 
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
@@ -717,20 +676,11 @@ namespace Berth.Data.PostgreSql.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
                 {
-                    b.HasOne("Berth.Core.Accounts.User", null)
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
-                        .HasForeignKey("Berth.Core.Forwards.ForwardQuota", "UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
-                {
-                    b.HasOne("Berth.Core.Servers.VirtualServer", null)
-                        .WithMany()
-                        .HasForeignKey("VirtualServerId")
+                        .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

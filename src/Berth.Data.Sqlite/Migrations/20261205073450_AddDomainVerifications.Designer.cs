@@ -10,8 +10,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Berth.Data.Sqlite.Migrations
 {
     [DbContext(typeof(BerthDbContext))]
-    [Migration("20261205072205_AddPortForwards")]
-    partial class AddPortForwards
+    [Migration("20261205073450_AddDomainVerifications")]
+    partial class AddDomainVerifications
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -342,74 +342,35 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("Hosting_DomainOptions", (string)null);
                 });
 
-            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
                 {
-                    b.Property<long>("UserId")
+                    b.Property<long>("DomainId")
                         .HasColumnType("INTEGER")
-                        .HasColumnName("UserID");
+                        .HasColumnName("DomainID");
 
-                    b.Property<int>("MaxForwardsPerServer")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("MaxForwardsPerServer");
+                    b.Property<string>("CheckedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CheckedAt");
 
-                    b.HasKey("UserId");
-
-                    b.ToTable("System_UserForwardQuotas", (string)null);
-                });
-
-            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("ID");
-
-                    b.Property<string>("CreatedAt")
+                    b.Property<string>("DomainName")
                         .IsRequired()
                         .HasColumnType("TEXT")
-                        .HasColumnName("CreatedAt");
+                        .HasColumnName("DomainName");
 
-                    b.Property<string>("Description")
+                    b.Property<string>("LastError")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("LastError");
+
+                    b.Property<string>("Status")
                         .IsRequired()
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT")
-                        .HasDefaultValue("")
-                        .HasColumnName("Description");
+                        .HasDefaultValue("pending")
+                        .HasColumnName("Status");
 
-                    b.Property<int>("InternalPort")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("InternalPort");
+                    b.HasKey("DomainId");
 
-                    b.Property<string>("Protocol")
-                        .IsRequired()
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("TEXT")
-                        .HasDefaultValue("tcp")
-                        .HasColumnName("Protocol");
-
-                    b.Property<int>("PublicPort")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("PublicPort");
-
-                    b.Property<string>("UpdatedAt")
-                        .IsRequired()
-                        .HasColumnType("TEXT")
-                        .HasColumnName("UpdatedAt");
-
-                    b.Property<long>("VirtualServerId")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("VirtualServerID");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("PublicPort")
-                        .IsUnique()
-                        .HasDatabaseName("idx_pf_public_port");
-
-                    b.HasIndex("VirtualServerId")
-                        .HasDatabaseName("idx_pf_vs");
-
-                    b.ToTable("Hosting_PortForwards", (string)null);
+                    b.ToTable("Hosting_DomainVerifications", (string)null);
                 });
 
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
@@ -694,20 +655,11 @@ namespace Berth.Data.Sqlite.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+            modelBuilder.Entity("Berth.Core.Domains.Verification.DomainVerification", b =>
                 {
-                    b.HasOne("Berth.Core.Accounts.User", null)
+                    b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
-                        .HasForeignKey("Berth.Core.Forwards.ForwardQuota", "UserId")
-                        .OnDelete(DeleteBehavior.Cascade)
-                        .IsRequired();
-                });
-
-            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
-                {
-                    b.HasOne("Berth.Core.Servers.VirtualServer", null)
-                        .WithMany()
-                        .HasForeignKey("VirtualServerId")
+                        .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
