@@ -2,6 +2,7 @@ using Berth.Core.Accounts;
 using Berth.Core.Activity;
 using Berth.Core.Certificates;
 using Berth.Core.Domains;
+using Berth.Core.Forwards;
 using Berth.Core.Monitoring;
 using Berth.Core.Servers;
 using Berth.Core.Settings;
@@ -46,6 +47,10 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
     public DbSet<ServerSettings> ServerSettings => Set<ServerSettings>();
 
     public DbSet<UserQuota> UserQuotas => Set<UserQuota>();
+
+    public DbSet<PortForward> PortForwards => Set<PortForward>();
+
+    public DbSet<ForwardQuota> ForwardQuotas => Set<ForwardQuota>();
 
     private bool _holdsWriteGate;
 

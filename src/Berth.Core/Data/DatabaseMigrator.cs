@@ -1,3 +1,4 @@
+using Berth.Core.Forwards;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Core.Data;
@@ -11,6 +12,8 @@ public sealed class DatabaseMigrator(DatabaseProvider provider, IDbContextFactor
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
         await db.Database.MigrateAsync(cancellationToken);
+        // Data of the original platform that lives outside the seed's tables is adopted once, after the schema exists.
+        await LegacyForwards.AdoptAsync(db, TimeProvider.System, cancellationToken);
         return new MigrationReport(pending, await SchemaVersionAsync(db, cancellationToken));
     }
 

@@ -124,6 +124,8 @@ public sealed class ServersService(
                 server.UpdatedAt = SeedTime.Now(clock);
                 var domains = await db.DomainNames.Where(d => d.VirtualServerId == id).Select(d => new { d.Id, d.Name }).ToListAsync(ct);
                 await db.DomainNames.Where(d => d.VirtualServerId == id).ExecuteDeleteAsync(ct);
+                // Its public ports go back to the pool; the forwards loop closes their listeners.
+                await db.PortForwards.Where(f => f.VirtualServerId == id).ExecuteDeleteAsync(ct);
                 var containerName = ServerContainers.ContainerName(id);
                 await db.DockerContainers.Where(c => c.ParentServerId == id || (c.ParentServerId == VirtualServer.HostId && c.Names == containerName)).ExecuteDeleteAsync(ct);
                 activity.Add(db, actorId, $"Virtual server #{id} deleted");

@@ -389,6 +389,78 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("Hosting_DomainVerifications", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("UserID");
+
+                    b.Property<int>("MaxForwardsPerServer")
+                        .HasColumnType("integer")
+                        .HasColumnName("MaxForwardsPerServer");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("System_UserForwardQuotas", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("Description");
+
+                    b.Property<int>("InternalPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("InternalPort");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("tcp")
+                        .HasColumnName("Protocol");
+
+                    b.Property<int>("PublicPort")
+                        .HasColumnType("integer")
+                        .HasColumnName("PublicPort");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("UpdatedAt");
+
+                    b.Property<long>("VirtualServerId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("VirtualServerID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PublicPort")
+                        .IsUnique()
+                        .HasDatabaseName("idx_pf_public_port");
+
+                    b.HasIndex("VirtualServerId")
+                        .HasDatabaseName("idx_pf_vs");
+
+                    b.ToTable("Hosting_PortForwards", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
                 {
                     b.Property<string>("DockerId")
@@ -678,6 +750,24 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Forwards.ForwardQuota", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
+                {
+                    b.HasOne("Berth.Core.Servers.VirtualServer", null)
+                        .WithMany()
+                        .HasForeignKey("VirtualServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

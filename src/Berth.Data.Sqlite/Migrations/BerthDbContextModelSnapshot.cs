@@ -370,6 +370,76 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("Hosting_DomainVerifications", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+                {
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("UserID");
+
+                    b.Property<int>("MaxForwardsPerServer")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("MaxForwardsPerServer");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("System_UserForwardQuotas", (string)null);
+                });
+
+            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("Description");
+
+                    b.Property<int>("InternalPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("InternalPort");
+
+                    b.Property<string>("Protocol")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("tcp")
+                        .HasColumnName("Protocol");
+
+                    b.Property<int>("PublicPort")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("PublicPort");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("UpdatedAt");
+
+                    b.Property<long>("VirtualServerId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("VirtualServerID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PublicPort")
+                        .IsUnique()
+                        .HasDatabaseName("idx_pf_public_port");
+
+                    b.HasIndex("VirtualServerId")
+                        .HasDatabaseName("idx_pf_vs");
+
+                    b.ToTable("Hosting_PortForwards", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Monitoring.DockerContainer", b =>
                 {
                     b.Property<string>("DockerId")
@@ -657,6 +727,24 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasOne("Berth.Core.Domains.DomainName", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Domains.Verification.DomainVerification", "DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Forwards.ForwardQuota", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithOne()
+                        .HasForeignKey("Berth.Core.Forwards.ForwardQuota", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Forwards.PortForward", b =>
+                {
+                    b.HasOne("Berth.Core.Servers.VirtualServer", null)
+                        .WithMany()
+                        .HasForeignKey("VirtualServerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

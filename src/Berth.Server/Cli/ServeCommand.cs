@@ -38,6 +38,8 @@ internal static class ServeCommand
         var hostFirewall = new Option<string?>("--host-firewall") { Description = "on (default) or off: install iptables rules keeping virtual servers off the host's ports. Env: BERTH_HOST_FIREWALL" };
         var privateEgress = new Option<string?>("--block-private-egress") { Description = "on (default) or off: keep virtual servers off private and link-local ranges (cloud metadata, the LAN). Env: BERTH_BLOCK_PRIVATE_EGRESS" };
         var allowedEgress = new Option<string?>("--allowed-egress") { Description = "Comma-separated IPv4 ranges servers may reach in spite of --block-private-egress. Env: BERTH_ALLOWED_EGRESS" };
+        var forwardPorts = new Option<string?>("--forward-ports") { Description = "Pool of public ports for TCP port forwards, FIRST-LAST. Env: BERTH_FORWARD_PORTS. Default: 30000-30029" };
+        var forwardHost = new Option<string?>("--forward-host") { Description = "Host name users connect to for port forwards (shown as host:port). Env: BERTH_FORWARD_HOST. Default: --control-host, else localhost" };
         var domainVerification = new Option<string?>("--domain-verification")
         {
             Description = "on (default) or off: a name outside the apps domain goes live only once its owner's token is in a _berth-verify TXT record. Env: BERTH_DOMAIN_VERIFICATION",
@@ -51,7 +53,7 @@ internal static class ServeCommand
             domainVerification, dnsResolver,
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
-            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize, terminalGrace, terminalIdle,
+            edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize, terminalGrace, terminalIdle, forwardPorts, forwardHost,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -92,6 +94,8 @@ internal static class ServeCommand
                     MaxUploadSize = ServeSettings.ParseMaxUploadSize(parse.GetValue(maxUploadSize) ?? Environment.GetEnvironmentVariable("BERTH_MAX_UPLOAD_SIZE")),
                     TerminalGracePeriod = ServeSettings.ParseDuration(parse.GetValue(terminalGrace) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_GRACE_PERIOD"), "--terminal-grace-period (BERTH_TERMINAL_GRACE_PERIOD)"),
                     TerminalIdleTimeout = ServeSettings.ParseDuration(parse.GetValue(terminalIdle) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_IDLE_TIMEOUT"), "--terminal-idle-timeout (BERTH_TERMINAL_IDLE_TIMEOUT)"),
+                    ForwardPorts = ServeSettings.ParseForwardPorts(parse.GetValue(forwardPorts) ?? Environment.GetEnvironmentVariable("BERTH_FORWARD_PORTS") ?? "30000-30029"),
+                    ForwardHost = ServeSettings.ParseForwardHost(parse.GetValue(forwardHost) ?? Environment.GetEnvironmentVariable("BERTH_FORWARD_HOST")),
                 };
             }
             catch (SettingsException e)

@@ -42,6 +42,7 @@ public static class BerthWebApp
         builder.Services.AddBerthCertificates(CertificatesFeature.OptionsFrom(settings));
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthTerminal(settings);
+        builder.Services.AddBerthForwards(settings);
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddBerthPanel();
@@ -71,6 +72,7 @@ public static class BerthWebApp
         app.MapEventsEndpoints();
         app.MapDomainsEndpoints();
         app.MapTerminalEndpoints();
+        app.MapForwardsEndpoints();
         app.MapBerthPanel();
         return app;
     }

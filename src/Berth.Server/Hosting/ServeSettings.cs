@@ -42,6 +42,7 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
         string.IsNullOrWhiteSpace(value) ? null
             : EdgeFeature.ParseSize(value, "--max-upload-size (BERTH_MAX_UPLOAD_SIZE)")
               ?? throw new SettingsException("--max-upload-size (BERTH_MAX_UPLOAD_SIZE): uploads need a limit, such as 4g.");
+
     /// <summary>How long a terminal whose connection was lost keeps its shell (Berth:Terminal:GracePeriod when null).</summary>
     public TimeSpan? TerminalGracePeriod { get; init; }
 
@@ -65,6 +66,40 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
             _ => null,
         };
         return parsed ?? throw new SettingsException($"{name}: '{value}' is not a duration such as 90s, 5m or 1h.");
+    }
+
+    /// <summary>The pool of public ports of TCP forwards (<c>--forward-ports</c>), both ends included.</summary>
+    public (int First, int Last) ForwardPorts { get; init; } = (30000, 30029);
+
+    /// <summary>The name shown to users as <c>host:port</c> of a forward (<c>--forward-host</c>); the control host, else localhost, when null.</summary>
+    public string? ForwardHost { get; init; }
+
+    /// <summary>Parses <c>FIRST-LAST</c> (or one port) for <c>--forward-ports</c>.</summary>
+    public static (int First, int Last) ParseForwardPorts(string value)
+    {
+        var parts = value.Split('-', StringSplitOptions.TrimEntries);
+        if (parts.Length is 1 or 2
+            && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var first)
+            && int.TryParse(parts[^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var last)
+            && first is >= 1 and <= 65535 && last is >= 1 and <= 65535 && first <= last)
+        {
+            return (first, last);
+        }
+
+        throw new SettingsException($"--forward-ports (BERTH_FORWARD_PORTS): '{value}' must be FIRST-LAST, ports from 1 to 65535, e.g. 30000-30029.");
+    }
+
+    public static string? ParseForwardHost(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return null;
+        }
+
+        var host = value.Trim();
+        return Uri.CheckHostName(host.Trim('[', ']')) != UriHostNameType.Unknown && host.Length <= 253
+            ? host
+            : throw new SettingsException($"--forward-host (BERTH_FORWARD_HOST): '{value}' is not a host name or address.");
     }
 
     public static string? ParseRegistryMirror(string? value)

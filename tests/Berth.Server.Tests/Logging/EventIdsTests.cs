@@ -27,6 +27,7 @@ public sealed class EventIdsTests
         ("Berth.Core.Certificates", 3300, 3399),
         ("Berth.Core.Terminal", 3400, 3499),
         ("Berth.Core.Files", 3500, 3599),
+        ("Berth.Core.Forwards", 3600, 3699),
         ("Berth.Core.Servers.Network", 4100, 4199),
         ("Berth.Proxy", 6000, 6099),
         ("Berth.Server.Edge", 6100, 6199),

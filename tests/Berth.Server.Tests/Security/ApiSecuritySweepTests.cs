@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Core.Data;
@@ -32,7 +33,10 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         using var b = bob;
         var server = await host.InsertServerAsync(aliceId);
         var domain = (await alice.AddDomainOkAsync(server, "alice.example.com")).GetProperty("id").GetInt64();
-        var world = new SweepWorld(server, domain, aliceId);
+        var forwardAnswer = await alice.PostAsJsonAsync($"/api/servers/{server}/forwards", new { internalPort = 80 });
+        Assert.Equal(HttpStatusCode.Created, forwardAnswer.StatusCode);
+        var forward = (await forwardAnswer.JsonAsync()).GetProperty("id").GetInt64();
+        var world = new SweepWorld(server, domain, aliceId, forward);
         using var anonymous = host.CreateApiClient();
         var document = JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!;
         var policies = AccessOf(host);

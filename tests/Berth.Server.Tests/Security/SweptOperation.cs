@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 
 namespace Berth.Server.Tests.Security;
 
-/// <summary>The resources the sweep fills operations in with: the first user's server and domain, and that user.</summary>
-internal sealed record SweepWorld(long ServerId, long DomainId, long UserId)
+/// <summary>The resources the sweep fills operations in with: the first user's server, its domain and port forward, and that user.</summary>
+internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0)
 {
     /// <summary>The operation's path with its parameters filled in; a parameter the sweep does not know fails it.</summary>
     public string Fill(SweptOperation operation, long? serverId = null)
@@ -19,6 +19,7 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId)
                 ("id", true) or ("userId", _) => UserId,
                 ("id", false) => serverId ?? ServerId,
                 ("domainId", _) => DomainId,
+                ("forwardId", _) => ForwardId,
                 _ => throw new InvalidOperationException($"{operation}: the sweep does not know the path parameter {{{name}}}; teach it in {nameof(SweepWorld)}"),
             };
             path = path.Replace("{" + name + "}", value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
@@ -101,9 +102,10 @@ internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyL
         foreach (var (name, schema) in Properties())
         {
             var types = Types(schema);
-            body[name] = types.Contains("string") ? JsonValue.Create(ValidText(name))
+            // A number first: the document types a nullable number as integer|string (a string pattern), and the API takes numbers.
+            body[name] = types.Contains("integer") || types.Contains("number") ? JsonValue.Create(1)
+                : types.Contains("string") ? JsonValue.Create(ValidText(name))
                 : types.Contains("boolean") ? JsonValue.Create(false)
-                : types.Contains("integer") || types.Contains("number") ? JsonValue.Create(1)
                 : types.Contains("array") ? new JsonArray()
                 : new JsonObject();
         }

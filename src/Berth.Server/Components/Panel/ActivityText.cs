@@ -32,6 +32,10 @@ internal static partial class ActivityText
         (DomainAdded(), "DomainAdded"),
         (DomainEdited(), "DomainEdited"),
         (DomainRemoved(), "DomainRemoved"),
+        (ForwardAdded(), "ForwardAdded"),
+        (ForwardUpdated(), "ForwardUpdated"),
+        (ForwardDeleted(), "ForwardDeleted"),
+        (ForwardQuotaSet(), "ForwardQuotaSet"),
         (UserEdited(), "UserEdited"),
         (UserDeleted(), "UserDeleted"),
         (UserCreatedDisabled(), "UserCreatedDisabled"),
@@ -118,6 +122,18 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^Domain name ""(.+)"" removed from virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex DomainRemoved();
+
+    [GeneratedRegex(@"^Port forward (\d+)→(\d+) added for virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardAdded();
+
+    [GeneratedRegex(@"^Port forward (\d+)→(\d+) updated for virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardUpdated();
+
+    [GeneratedRegex(@"^Port forward (\d+)→(\d+) deleted for virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardDeleted();
+
+    [GeneratedRegex(@"^Port forward quota of user #(\d+) set to (\d+) per server$", RegexOptions.CultureInvariant)]
+    private static partial Regex ForwardQuotaSet();
 
     [GeneratedRegex(@"^User (\S+) edited: (.*)$", RegexOptions.CultureInvariant)]
     private static partial Regex UserEdited();

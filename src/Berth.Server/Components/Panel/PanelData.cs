@@ -28,7 +28,7 @@ public sealed record ServerGlance(IReadOnlyList<string> Stacks, IReadOnlyList<do
 /// first checks that the connection's session is still live, so a disabled user or an ended
 /// session stops at the very next action.
 /// </summary>
-public sealed class PanelData(
+public sealed partial class PanelData(
     IServiceScopeFactory scopes,
     AuthenticationStateProvider authentication,
     NavigationManager navigation,

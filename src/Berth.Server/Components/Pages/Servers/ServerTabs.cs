@@ -14,5 +14,6 @@ internal static class ServerTabs
         new("overview", "ServerTabs.Overview", null),
         new("terminal", "ServerTabs.Terminal", typeof(TerminalTab)),
         new("files", "ServerTabs.Files", typeof(Files.FilesTab)),
+        new("forwards", "ServerTabs.Forwards", typeof(Forwards.ForwardsSection)),
     ];
 }
