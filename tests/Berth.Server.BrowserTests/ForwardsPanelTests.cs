@@ -26,15 +26,16 @@ public sealed class ForwardsPanelTests(PanelFixture fixture) : BrowserTestBase(f
 
         // The public port left empty: the first free port of the pool is picked.
         await page.GetByTestId("add-forward").ClickAsync();
-        await page.Locator("#forward-internal-port").PressSequentiallyAsync("5432");
-        await page.Locator("#forward-description").PressSequentiallyAsync("postgres");
+        await page.Locator("#forward-internal-port").FillAsync("5432");
+        await page.Locator("#forward-description").FillAsync("postgres");
+        await Expect(page.Locator("#forward-description")).ToHaveValueAsync("postgres");
         await Expect(error).ToHaveCountAsync(0);
         await add.ClickAsync();
         var row = section.Locator("tr").Filter(new() { HasText = "postgres" });
         await Expect(row.Locator(".forward-address")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(":30000$"));
 
         await page.GetByTestId("add-forward").ClickAsync();
-        await page.Locator("#forward-internal-port").PressSequentiallyAsync("6379");
+        await page.Locator("#forward-internal-port").FillAsync("6379");
         await page.Locator("#forward-public-port").PressSequentiallyAsync("80");
         await Expect(error).ToHaveTextAsync("Public port 80 is not available: public ports are 30000–30029.");
         await add.ClickAsync();

@@ -19,7 +19,7 @@ public sealed class ScreenshotTests(EnginePanelFixture fixture) : BrowserTestBas
         ? Path.GetFullPath(dir)
         : Path.Combine(ResultsDirectory, "pages");
 
-    private static readonly string[] Pictures = ["sign-in", "sign-up", "servers", "server", "account", "servers-phone", "dashboard", "users", "all-servers"];
+    private static readonly string[] Pictures = ["sign-in", "sign-up", "servers", "server", "account", "servers-phone", "dashboard", "users", "all-servers", "server-terminal", "server-files"];
 
     [Fact]
     public Task EachMainPage_IsPictured() => RunAsync(async contexts =>
@@ -48,6 +48,15 @@ public sealed class ScreenshotTests(EnginePanelFixture fixture) : BrowserTestBas
         await ShootAsync(user, "servers");
         await list.OpenServerAsync("maria shop");
         await ShootAsync(user, "server");
+        var terminal = new TerminalTab(user);
+        await terminal.OpenAsync();
+        await Expect(terminal.Rows.First).ToContainTextAsync("/apps#", new() { Timeout = 30_000 });
+        await terminal.RunAsync("mkdir -p site && printf 'services:\\n  web:\\n    image: nginx\\n' > compose.yaml && echo 'Labas, pasauli' > site/index.html && ls -la");
+        await Expect(terminal.Rows.First).ToContainTextAsync("compose.yaml", new() { Timeout = 20_000 });
+        await ShootAsync(user, "server-terminal");
+        await user.GetByRole(AriaRole.Tab, new() { Name = "Files", Exact = true }).ClickAsync();
+        await Expect(user.Locator("[data-testid=files-row][data-name='compose.yaml']")).ToBeVisibleAsync();
+        await ShootAsync(user, "server-files");
         await list.GoToAsync("Account");
         await ShootAsync(user, "account");
 
