@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Berth.Server.BrowserTests.Infrastructure;
 using Berth.Server.BrowserTests.Pages;
 using Berth.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using static Microsoft.Playwright.Assertions;
 
 namespace Berth.Server.BrowserTests;
