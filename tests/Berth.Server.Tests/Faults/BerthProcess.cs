@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Berth.Server.Tests.Infrastructure;
 
 namespace Berth.Server.Tests.Faults;
@@ -28,7 +26,7 @@ internal sealed class BerthProcess : IAsyncDisposable
     /// <summary>Starts Berth on <paramref name="dataRoot"/> (SQLite there, or the PostgreSQL database named) and waits until it answers.</summary>
     public static async Task<BerthProcess> StartAsync(string dataRoot, string? postgreSql = null)
     {
-        var port = FreePort();
+        var port = FaultSteps.FreePort();
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "berth"))
         {
             RedirectStandardOutput = true,
@@ -82,12 +80,5 @@ internal sealed class BerthProcess : IAsyncDisposable
         }
 
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

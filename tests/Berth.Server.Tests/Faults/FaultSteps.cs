@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using Berth.Server.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -16,6 +17,21 @@ internal static class FaultSteps
         var login = await client.PostAsJsonAsync("/api/auth/login", new { email = BerthTestHost.AdminEmail, password = BerthTestHost.AdminPassword });
         await login.AssertStatusAsync(HttpStatusCode.OK);
         return client;
+    }
+
+    /// <summary>Creates a user as the administrator; fails the test unless it is a 201.</summary>
+    public static async Task CreateUserAsync(HttpClient admin, string email)
+    {
+        using var response = await admin.PostAsJsonAsync("/api/users", new { email, password = "fault-password-1" });
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+    }
+
+    /// <summary>A TCP port on 127.0.0.1 that nothing listens on at the moment of asking.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>SQLite's own check of a database file: "ok" when intact.</summary>

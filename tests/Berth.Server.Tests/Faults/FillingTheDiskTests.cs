@@ -19,7 +19,7 @@ public sealed class FillingTheDiskTests
         await using (var berth = await BerthProcess.StartAsync(dataRoot))
         {
             using var admin = await FaultSteps.SignInAsync(berth);
-            await CreateUserAsync(admin, "before@example.com", HttpStatusCode.Created);
+            await FaultSteps.CreateUserAsync(admin, "before@example.com");
             var filler = await disk.FillAsync();
 
             // Several writes: SQLite may still fit one into a page it has, never all of them.
@@ -40,17 +40,10 @@ public sealed class FillingTheDiskTests
             Assert.Contains(users!, u => u.Email == "before@example.com");
 
             File.Delete(filler);
-            await CreateUserAsync(admin, "after@example.com", HttpStatusCode.Created);
+            await FaultSteps.CreateUserAsync(admin, "after@example.com");
             await berth.KillAsync();
         }
 
         Assert.Equal("ok", await FaultSteps.IntegrityCheckAsync(Path.Combine(dataRoot, "_DATA", "control-backend", "database.db")));
     }
-
-    private static async Task CreateUserAsync(HttpClient admin, string email, HttpStatusCode expected)
-    {
-        using var response = await admin.PostAsJsonAsync("/api/users", new { email, password = "full-disk-password-1" });
-        await response.AssertStatusAsync(expected);
-    }
-
 }

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Berth.Server.Tests.Faults;
 
 /// <summary>
@@ -26,11 +23,7 @@ internal sealed class PrivatePostgres : IAsyncDisposable
     public static async Task<PrivatePostgres> StartAsync()
     {
         var bin = Directory.GetDirectories("/usr/lib/postgresql").Select(v => Path.Combine(v, "bin")).Order(StringComparer.Ordinal).Last();
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        var postgres = new PrivatePostgres(bin, port);
+        var postgres = new PrivatePostgres(bin, FaultSteps.FreePort());
         await HostCommand.RunAsync("chown", "postgres:postgres", postgres._directory.Path);
         await HostCommand.RunAsync("runuser", "-u", "postgres", "--", Path.Combine(bin, "initdb"), "-D", postgres.Data, "-A", "trust", "-U", "berth");
         await postgres.StartServerAsync();

@@ -18,7 +18,7 @@ public sealed class RestartingPostgreSqlTests
         using var dataRoot = new TempDirectory();
         await using var berth = await BerthProcess.StartAsync(dataRoot.Path, postgres.ConnectionString);
         using var admin = await FaultSteps.SignInAsync(berth);
-        await CreateUserAsync(admin, "before@example.com", HttpStatusCode.Created);
+        await FaultSteps.CreateUserAsync(admin, "before@example.com");
 
         await postgres.CrashAsync();
 
@@ -45,11 +45,5 @@ public sealed class RestartingPostgreSqlTests
         Assert.Contains(users!, u => u.Email == "before@example.com");
         Assert.Contains(users!, u => u.Email == "after@example.com");
         Assert.DoesNotContain(users!, u => u.Email.StartsWith("down-", StringComparison.Ordinal));
-    }
-
-    private static async Task CreateUserAsync(HttpClient admin, string email, HttpStatusCode expected)
-    {
-        using var response = await admin.PostAsJsonAsync("/api/users", new { email, password = "restart-password-1" });
-        await response.AssertStatusAsync(expected);
     }
 }
