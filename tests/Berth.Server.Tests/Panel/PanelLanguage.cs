@@ -12,18 +12,21 @@ internal static class PanelLanguage
     public static readonly IStringLocalizer Text = new ResourceManagerStringLocalizerFactory(
         Options.Create(new LocalizationOptions()), NullLoggerFactory.Instance).Create(typeof(PanelText));
 
-    /// <summary>Runs <paramref name="read"/> with <paramref name="culture"/> as the UI culture, as a panel circuit in that language would.</summary>
+    /// <summary>
+    /// Runs <paramref name="read"/> with <paramref name="culture"/> as the culture and UI culture, as a panel
+    /// circuit in that language would (the panel's request localization sets both).
+    /// </summary>
     public static string In(string culture, Func<string> read)
     {
-        var before = CultureInfo.CurrentUICulture;
-        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
+        var (before, beforeUi) = (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture);
+        CultureInfo.CurrentCulture = CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo(culture);
         try
         {
             return read();
         }
         finally
         {
-            CultureInfo.CurrentUICulture = before;
+            (CultureInfo.CurrentCulture, CultureInfo.CurrentUICulture) = (before, beforeUi);
         }
     }
 }

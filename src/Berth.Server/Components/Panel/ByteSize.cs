@@ -9,6 +9,8 @@ public static class ByteSize
     {
         >= 1L << 30 => (bytes / (1L << 30)).ToString("0.0", CultureInfo.CurrentCulture) + " GiB",
         >= 1L << 20 => (bytes / (1L << 20)).ToString("0.0", CultureInfo.CurrentCulture) + " MiB",
-        _ => (bytes / 1024).ToString("0", CultureInfo.CurrentCulture) + " KiB",
+        >= 1024 => (bytes / 1024).ToString("0", CultureInfo.CurrentCulture) + " KiB",
+        // A small file is not "0 KiB": a text file of a few bytes is common in /apps.
+        _ => bytes.ToString("0", CultureInfo.CurrentCulture) + " B",
     };
 }
