@@ -16,15 +16,17 @@ internal sealed class LaneTimeouts : IDisposable
 {
     private readonly HashSet<Watch> _watches = [];
     private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
     private readonly long _headersTimeout;
     private readonly long _keepAliveTimeout;
-    private readonly Timer _sweep;
+    private readonly ITimer _sweep;
 
-    public LaneTimeouts(IOptions<EdgeOptions> options)
+    public LaneTimeouts(IOptions<EdgeOptions> options, TimeProvider time)
     {
-        _headersTimeout = (long)options.Value.RequestHeadersTimeout.TotalMilliseconds;
-        _keepAliveTimeout = (long)options.Value.KeepAliveTimeout.TotalMilliseconds;
-        _sweep = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _time = time;
+        _headersTimeout = Timestamps.Of(options.Value.RequestHeadersTimeout, time);
+        _keepAliveTimeout = Timestamps.Of(options.Value.KeepAliveTimeout, time);
+        _sweep = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>
@@ -90,7 +92,7 @@ internal sealed class LaneTimeouts : IDisposable
             watches = [.. _watches];
         }
 
-        var now = Environment.TickCount64;
+        var now = _time.GetTimestamp();
         foreach (var watch in watches)
         {
             watch.EndIfLate(now, _headersTimeout, _keepAliveTimeout);
@@ -126,7 +128,7 @@ internal sealed class LaneTimeouts : IDisposable
         {
             _owner = owner;
             _connection = connection;
-            _since = Environment.TickCount64;
+            _since = owner._time.GetTimestamp();
             _state = state;
             _lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
             if (_lifetime is not null)
@@ -145,7 +147,7 @@ internal sealed class LaneTimeouts : IDisposable
             var state = inHead ? WaitingInHead : WaitingForRequest;
             if (Volatile.Read(ref _state) != state)
             {
-                Volatile.Write(ref _since, Environment.TickCount64);
+                Volatile.Write(ref _since, _owner._time.GetTimestamp());
                 Volatile.Write(ref _state, state);
             }
         }

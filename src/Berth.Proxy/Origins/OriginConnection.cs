@@ -11,7 +11,7 @@ namespace Berth.Proxy.Origins;
 /// sweep from <see cref="LastActivity"/>, not by a timer per request: arming a timer twice per request
 /// cost more than the rest of the bookkeeping together. The socket is .NET's own, connected by the pool.
 /// </summary>
-internal sealed class OriginConnection(Socket socket) : IDisposable
+internal sealed class OriginConnection(Socket socket, TimeProvider time) : IDisposable
 {
     private const int InitialBufferSize = 8 * 1024;
 
@@ -28,7 +28,7 @@ internal sealed class OriginConnection(Socket socket) : IDisposable
     /// <summary>True when the connection served an earlier request: the origin may have closed it meanwhile.</summary>
     public bool Reused { get; set; }
 
-    /// <summary>The last time bytes moved, or when it went back to its pool (<see cref="Environment.TickCount64"/>).</summary>
+    /// <summary>The last time bytes moved, or when it went back to its pool (a <see cref="TimeProvider.GetTimestamp"/>).</summary>
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
     /// <summary>Serving a request (not idle in its pool).</summary>
@@ -208,7 +208,7 @@ internal sealed class OriginConnection(Socket socket) : IDisposable
         _cancel.Dispose();
     }
 
-    private void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+    private void Touch() => Volatile.Write(ref _lastActivity, time.GetTimestamp());
 
     private void ReturnBuffer()
     {

@@ -12,7 +12,7 @@ namespace Berth.Proxy.Origins;
 /// room waits for one to be returned or closed, for at most <paramref name="connectTimeout"/>
 /// (<see cref="OriginBusyException"/>: a 503 page).
 /// </summary>
-internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, int maxConnections)
+internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, int maxConnections, TimeProvider time)
 {
     private const int MaxIdle = 512;
 
@@ -182,7 +182,7 @@ internal sealed class OriginPool(IPEndPoint endPoint, TimeSpan connectTimeout, i
             throw;
         }
 
-        var connection = new OriginConnection(socket);
+        var connection = new OriginConnection(socket, time);
         lock (_lock)
         {
             _open.Add(connection);
@@ -243,20 +243,22 @@ internal sealed class OriginPools : IDisposable
     private readonly TimeSpan _connectTimeout;
     private readonly TimeSpan _activityTimeout;
     private readonly int _maxConnections;
-    private readonly Timer _sweep;
+    private readonly TimeProvider _time;
+    private readonly ITimer _sweep;
 
-    public OriginPools(IOptions<EdgeOptions> options)
+    public OriginPools(IOptions<EdgeOptions> options, TimeProvider time)
     {
         _connectTimeout = options.Value.ConnectTimeout;
         _activityTimeout = options.Value.ActivityTimeout;
         _maxConnections = options.Value.MaxConnectionsPerOrigin;
-        _sweep = new Timer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _time = time;
+        _sweep = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     /// <summary>The origin addresses with a pool: how tests see whether the own origin client was used.</summary>
     public int Count => _pools.Count;
 
-    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._maxConnections), this);
+    public OriginPool For(IPEndPoint endPoint) => _pools.GetOrAdd(endPoint, static (key, pools) => new OriginPool(key, pools._connectTimeout, pools._maxConnections, pools._time), this);
 
     public void Dispose()
     {
@@ -269,9 +271,9 @@ internal sealed class OriginPools : IDisposable
 
     private void Sweep()
     {
-        var now = Environment.TickCount64;
-        var silentSince = now - (long)_activityTimeout.TotalMilliseconds;
-        var idleSince = now - (long)IdleTimeout.TotalMilliseconds;
+        var now = _time.GetTimestamp();
+        var silentSince = now - Timestamps.Of(_activityTimeout, _time);
+        var idleSince = now - Timestamps.Of(IdleTimeout, _time);
         foreach (var pool in _pools.Values)
         {
             pool.Sweep(silentSince, idleSince);

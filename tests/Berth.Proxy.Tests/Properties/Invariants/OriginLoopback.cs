@@ -102,7 +102,7 @@ internal sealed class OriginLoopback : IDisposable
         await socket.ConnectAsync((IPEndPoint)_listener.LocalEndPoint!, CancellationToken.None);
         var origin = await accepting;
         origin.LingerState = new LingerOption(true, 0);
-        var connection = new OriginConnection(socket);
+        var connection = new OriginConnection(socket, TimeProvider.System);
         connection.Begin();
         return (connection, origin);
     }
