@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Berth.Proxy.Tests.Infrastructure;
+using Berth.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Proxy.Tests;
@@ -161,16 +162,9 @@ public sealed class EdgeLimitsTests : EdgeTestBase
         }
     });
 
-    /// <summary>Waits for <paramref name="condition"/>, checking every 20 ms, for at most 15 s.</summary>
-    internal static async Task EventuallyAsync(Func<bool> condition, Func<string> state)
-    {
-        for (var i = 0; i < 750 && !condition(); i++)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.True(condition(), state());
-    }
+    /// <summary>Waits for <paramref name="condition"/> (the one <see cref="Poll"/>, every 20 ms); fails with <paramref name="state"/>.</summary>
+    internal static async Task EventuallyAsync(Func<bool> condition, Func<string> state) =>
+        Assert.True(await Poll.UntilAsync(condition, interval: TimeSpan.FromMilliseconds(20)), state());
 
     private void Certificates()
     {

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Berth.Proxy.Tests.Infrastructure;
+using Berth.TestUtilities;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Berth.Proxy.Tests;
@@ -155,13 +156,6 @@ public sealed class EdgeStreamingTests : EdgeTestBase
     }
 
     /// <summary>Every client connection ends on the edge too (its connection middleware has returned).</summary>
-    private async Task WaitForNoOpenConnectionAsync()
-    {
-        for (var waited = 0; Connections.Open > 0 && waited < 200; waited++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.Equal(0, Connections.Open);
-    }
+    private async Task WaitForNoOpenConnectionAsync() =>
+        Assert.Equal(0, await Poll.UntilAsync(() => Task.FromResult(Connections.Open), open => open == 0));
 }
