@@ -107,6 +107,8 @@ public sealed class ActivitySweepTests(ITestOutputHelper output)
             ["from"] = ExistingFile,
             ["to"] = "/sweep-moved.txt",
             ["domainName"] = existing ? world.Domain : "new-" + world.Domain,
+            // A text saved without the version it was read at is a new file.
+            ["version"] = null,
             ["protocol"] = "tcp",
             ["publicPort"] = null,
             ["internalPort"] = "8080",

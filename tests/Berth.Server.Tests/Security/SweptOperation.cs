@@ -28,7 +28,9 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, lon
             path = path.Replace("{" + name + "}", value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
 
-        var filled = operation.RequiredQuery.Select(name => name + "=" + Uri.EscapeDataString(query?.GetValueOrDefault(name) ?? name switch
+        // An optional query parameter is sent only when the caller gives it a value.
+        var names = operation.RequiredQuery.Concat(operation.OptionalQuery.Where(name => query?.GetValueOrDefault(name) is not null));
+        var filled = names.Select(name => name + "=" + Uri.EscapeDataString(query?.GetValueOrDefault(name) ?? name switch
         {
             "path" => "/",
             "name" => "sweep.example.com",
@@ -40,7 +42,7 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, lon
 }
 
 /// <summary>One operation of the OpenAPI document, with what the sweep needs of its schema.</summary>
-internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> RequiredQuery, JsonObject? BodySchema)
+internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> RequiredQuery, IReadOnlyList<string> OptionalQuery, JsonObject? BodySchema)
 {
     private static readonly string Megabyte = new('a', 1024 * 1024);
 
@@ -58,6 +60,7 @@ internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyL
                     path,
                     parameters.Where(p => (string?)p["in"] == "path").Select(p => (string)p["name"]!).ToList(),
                     parameters.Where(p => (string?)p["in"] == "query" && p["required"]?.GetValue<bool>() == true).Select(p => (string)p["name"]!).ToList(),
+                    parameters.Where(p => (string?)p["in"] == "query" && p["required"]?.GetValue<bool>() != true).Select(p => (string)p["name"]!).ToList(),
                     schema is null ? null : Resolve(schema, schemas));
             }
         }
