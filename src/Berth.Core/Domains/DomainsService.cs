@@ -170,7 +170,11 @@ public sealed class DomainsService(
         await FindVisibleServerAsync(actorId, isAdmin, serverId, cancellationToken);
         var domain = await FindDomainAsync(serverId, domainId, cancellationToken);
         await verifier.CheckAsync(domain.Id, cancellationToken);
-        return (await ViewsAsync([domain], cancellationToken)).Single();
+        var view = (await ViewsAsync([domain], cancellationToken)).Single();
+        // A check may put the name live (routes, a certificate): the log says who asked and what was found.
+        activity.Add(db, actorId, $"Domain name \"{domain.Name}\" of virtual server #{serverId} checked: {view.Verification.Status}");
+        await db.SaveChangesAsync(CancellationToken.None);
+        return view;
     }
 
     public async Task DeleteAsync(long actorId, bool isAdmin, long serverId, long domainId, CancellationToken cancellationToken)

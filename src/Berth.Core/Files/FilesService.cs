@@ -185,6 +185,8 @@ public sealed class FilesService(
         var appsPath = AppsPath.Parse(path);
         using var folder = await OpenAsync(actorId, isAdmin, serverId, cancellationToken);
         Guard(serverId, appsPath, () => folder.CreateFolder(appsPath));
+        activity.Add(db, actorId, $"Folder \"{appsPath}\" created on virtual server #{serverId}");
+        await db.SaveChangesAsync(CancellationToken.None);
         return folder.Stat(appsPath);
     }
 
@@ -193,6 +195,8 @@ public sealed class FilesService(
         var appsPath = AppsPath.Parse(path);
         using var folder = await OpenAsync(actorId, isAdmin, serverId, cancellationToken);
         Guard(serverId, appsPath, () => folder.CreateFile(appsPath));
+        activity.Add(db, actorId, $"File \"{appsPath}\" created on virtual server #{serverId}");
+        await db.SaveChangesAsync(CancellationToken.None);
         return folder.Stat(appsPath);
     }
 

@@ -110,7 +110,7 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
     }
 
     /// <summary>Who may call each endpoint, from its own metadata: public, or for admins only.</summary>
-    private static Dictionary<(string Method, string Path), Access> AccessOf(BerthTestHost host)
+    internal static Dictionary<(string Method, string Path), Access> AccessOf(BerthTestHost host)
     {
         var access = new Dictionary<(string, string), Access>();
         foreach (var endpoint in host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
@@ -128,7 +128,7 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         return access;
     }
 
-    private sealed record Access(bool Anonymous, bool AdminOnly);
+    internal sealed record Access(bool Anonymous, bool AdminOnly);
 
     private sealed record Answer(HttpStatusCode Status, string Body)
     {

@@ -8,8 +8,11 @@ namespace Berth.Server.Tests.Security;
 /// <summary>The resources the sweep fills operations in with: the first user's server, its domain and port forward, and that user.</summary>
 internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0)
 {
-    /// <summary>The operation's path with its parameters filled in; a parameter the sweep does not know fails it.</summary>
-    public string Fill(SweptOperation operation, long? serverId = null)
+    /// <summary>
+    /// The operation's path with its parameters filled in; a parameter the sweep does not know fails it. Required
+    /// query parameters take the value <paramref name="query"/> gives by name, else the sweep's own.
+    /// </summary>
+    public string Fill(SweptOperation operation, long? serverId = null, IReadOnlyDictionary<string, string?>? query = null)
     {
         var path = operation.Path;
         foreach (var name in operation.PathParameters)
@@ -25,19 +28,21 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, lon
             path = path.Replace("{" + name + "}", value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
 
-        var query = operation.RequiredQuery.Select(name => name + "=" + Uri.EscapeDataString(name switch
+        // An optional query parameter is sent only when the caller gives it a value.
+        var names = operation.RequiredQuery.Concat(operation.OptionalQuery.Where(name => query?.GetValueOrDefault(name) is not null));
+        var filled = names.Select(name => name + "=" + Uri.EscapeDataString(query?.GetValueOrDefault(name) ?? name switch
         {
             "path" => "/",
             "name" => "sweep.example.com",
             "serverId" => (serverId ?? ServerId).ToString(CultureInfo.InvariantCulture),
             _ => "1",
         })).ToList();
-        return query.Count == 0 ? path : path + "?" + string.Join('&', query);
+        return filled.Count == 0 ? path : path + "?" + string.Join('&', filled);
     }
 }
 
 /// <summary>One operation of the OpenAPI document, with what the sweep needs of its schema.</summary>
-internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> RequiredQuery, JsonObject? BodySchema)
+internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyList<string> PathParameters, IReadOnlyList<string> RequiredQuery, IReadOnlyList<string> OptionalQuery, JsonObject? BodySchema)
 {
     private static readonly string Megabyte = new('a', 1024 * 1024);
 
@@ -55,6 +60,7 @@ internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyL
                     path,
                     parameters.Where(p => (string?)p["in"] == "path").Select(p => (string)p["name"]!).ToList(),
                     parameters.Where(p => (string?)p["in"] == "query" && p["required"]?.GetValue<bool>() == true).Select(p => (string)p["name"]!).ToList(),
+                    parameters.Where(p => (string?)p["in"] == "query" && p["required"]?.GetValue<bool>() != true).Select(p => (string)p["name"]!).ToList(),
                     schema is null ? null : Resolve(schema, schemas));
             }
         }
@@ -62,8 +68,12 @@ internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyL
 
     public override string ToString() => $"{Method} {Path}";
 
-    /// <summary>A body of the right shape (each property a plain value of its type), or none.</summary>
-    public HttpContent? ValidBody(SweepWorld world) => BodySchema is null ? null : Json(Example().ToJsonString());
+    /// <summary>
+    /// A body of the right shape (each property a plain value of its type), or none. <paramref name="values"/> gives
+    /// values by property name instead of the sweep's own (e.g. a name that exists or one that does not): a number
+    /// where the property takes one and the text is one, else the text; null leaves the property out.
+    /// </summary>
+    public HttpContent? ValidBody(SweepWorld world, IReadOnlyDictionary<string, string?>? values = null) => BodySchema is null ? null : Json(Example(values).ToJsonString());
 
     /// <summary>Bodies that break the schema; strict ones must get a 4xx, the others only never a 5xx.</summary>
     public IEnumerable<(string Label, HttpContent Body, bool Strict)> BrokenBodies(SweepWorld world)
@@ -96,12 +106,24 @@ internal sealed record SweptOperation(HttpMethod Method, string Path, IReadOnlyL
         }
     }
 
-    private JsonObject Example()
+    private JsonObject Example(IReadOnlyDictionary<string, string?>? values = null)
     {
         var body = new JsonObject();
         foreach (var (name, schema) in Properties())
         {
             var types = Types(schema);
+            if (values is not null && values.TryGetValue(name, out var given))
+            {
+                if (given is not null)
+                {
+                    body[name] = (types.Contains("integer") || types.Contains("number")) && decimal.TryParse(given, NumberStyles.Number, CultureInfo.InvariantCulture, out var number)
+                        ? JsonValue.Create(number)
+                        : JsonValue.Create(given);
+                }
+
+                continue;
+            }
+
             // A number first: the document types a nullable number as integer|string (a string pattern), and the API takes numbers.
             body[name] = types.Contains("integer") || types.Contains("number") ? JsonValue.Create(1)
                 : types.Contains("string") ? JsonValue.Create(ValidText(name))

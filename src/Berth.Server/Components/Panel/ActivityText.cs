@@ -23,6 +23,8 @@ internal static partial class ActivityText
         (ServerRenamed(), "ServerRenamed"),
         (FileUploaded(), "FileUploaded"),
         (FileSaved(), "FileSaved"),
+        (FileCreated(), "FileCreated"),
+        (FolderCreated(), "FolderCreated"),
         (FileRenamed(), "FileRenamed"),
         (FileDeleted(), "FileDeleted"),
         (TerminalOpened(), "TerminalOpened"),
@@ -32,6 +34,7 @@ internal static partial class ActivityText
         (DomainAdded(), "DomainAdded"),
         (DomainEdited(), "DomainEdited"),
         (DomainRemoved(), "DomainRemoved"),
+        (DomainChecked(), "DomainChecked"),
         (ForwardAdded(), "ForwardAdded"),
         (ForwardUpdated(), "ForwardUpdated"),
         (ForwardDeleted(), "ForwardDeleted"),
@@ -97,6 +100,12 @@ internal static partial class ActivityText
     [GeneratedRegex(@"^File ""(.*)"" saved on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex FileSaved();
 
+    [GeneratedRegex(@"^File ""(.*)"" created on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex FileCreated();
+
+    [GeneratedRegex(@"^Folder ""(.*)"" created on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex FolderCreated();
+
     [GeneratedRegex(@"^""(.*)"" renamed to ""(.*)"" on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex FileRenamed();
 
@@ -122,6 +131,9 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^Domain name ""(.+)"" removed from virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex DomainRemoved();
+
+    [GeneratedRegex(@"^Domain name ""(.+)"" of virtual server #(\d+) checked: (\S+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DomainChecked();
 
     [GeneratedRegex(@"^Port forward (\d+)→(\d+) added for virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex ForwardAdded();
