@@ -104,7 +104,7 @@ public sealed class FilesTabTests(EnginePanelFixture fixture) : BrowserTestBase(
         await page.Keyboard.PressAsync("Control+End");
         await page.Keyboard.InsertTextAsync("  db:\n");
         await page.GetByTestId("files-save").ClickAsync();
-        await Expect(page.Locator(".mud-snackbar", new() { HasText = "changed since you opened it" })).ToBeVisibleAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "changed since it was opened" })).ToBeVisibleAsync();
         await Expect(editor.Locator(".cm-line", new() { HasText = "db:" })).ToHaveCountAsync(1);
         Assert.Equal("services: {}\n", (await engine.ExecAsync(container, ["cat", "/apps/compose.yaml"], CancellationToken.None)).StandardOutput);
     });
