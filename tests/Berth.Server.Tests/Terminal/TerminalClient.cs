@@ -121,6 +121,10 @@ internal sealed class TerminalClient : IAsyncDisposable
     public Task TypeAsync(string text) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Binary, true, CancellationToken.None);
 
+    /// <summary>Sends <paramref name="bytes"/> as one binary frame (a paste).</summary>
+    public Task SendAsync(ReadOnlyMemory<byte> bytes) =>
+        _socket.SendAsync(bytes, WebSocketMessageType.Binary, true, CancellationToken.None).AsTask();
+
     public Task ControlAsync(string json) =>
         _socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
 

@@ -11,7 +11,7 @@ namespace Berth.Server.Tests.Terminal;
 /// running server of Alice's that most terminal tests share. Server numbers start at a random offset:
 /// containers are named by number on the shared engine, where other test runs may hold the low ones.
 /// </summary>
-public sealed class TerminalFixture : IAsyncLifetime
+public class TerminalFixture : IAsyncLifetime
 {
     public BerthTestHost Host { get; private set; } = null!;
 
@@ -23,6 +23,9 @@ public sealed class TerminalFixture : IAsyncLifetime
 
     public long AliceServer { get; private set; }
 
+    /// <summary>Changes to the host before it starts (a subclass may give the terminals another clock).</summary>
+    protected virtual Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? Customize => null;
+
     public async Task InitializeAsync()
     {
         _ = TestDocker.Endpoint;
@@ -31,7 +34,7 @@ public sealed class TerminalFixture : IAsyncLifetime
             await Berth.TestUtilities.VirtualServerImageForTests.EnsureAsync(engine);
         }
 
-        Host = await BerthTestHost.StartAsync();
+        Host = await BerthTestHost.StartAsync(customize: Customize);
         using (var scope = Host.Services.CreateScope())
         {
             // A deleted row above which new servers are numbered (IDs are never reused).

@@ -181,6 +181,29 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
     }
 
     [Fact]
+    public async Task Paste_OfOneMegabyte_ArrivesWhole()
+    {
+        // 1 MiB of printable lines, as one binary frame (what the browser sends for a paste).
+        var random = new Random(1515);
+        var paste = new byte[1024 * 1024];
+        for (var i = 0; i < paste.Length; i++)
+        {
+            paste[i] = i % 80 == 79 ? (byte)'\n' : (byte)random.Next(0x21, 0x7F);
+        }
+
+        await using var terminal = await TerminalClient.ConnectAsync(Host, Alice, Server);
+
+        // Raw mode: the terminal's line discipline neither echoes nor edits the bytes, so what
+        // sha256sum reads is exactly what went through the WebSocket and the exec.
+        await terminal.TypeAsync("stty raw -echo; echo paste-$((8*8)); head -c 1048576 | sha256sum; stty sane\r");
+        await terminal.WaitForOutputAsync("paste-64");
+        await terminal.SendAsync(paste);
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(paste));
+        await terminal.WaitForOutputAsync(expected + "  -", seconds: 60);
+        await terminal.ControlAsync("""{"type":"close"}""");
+    }
+
+    [Fact]
     public async Task PausedReader_WithAFlood_KeepsMemoryBounded()
     {
         var sessions = Host.Services.GetRequiredService<TerminalSessions>();
