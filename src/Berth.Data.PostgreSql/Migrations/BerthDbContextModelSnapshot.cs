@@ -419,6 +419,12 @@ namespace Berth.Data.PostgreSql.Migrations
                         .HasDefaultValue(false)
                         .HasColumnName("OriginPulls");
 
+                    b.Property<int>("TargetPort")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(80)
+                        .HasColumnName("TargetPort");
+
                     b.HasKey("DomainId");
 
                     b.ToTable("Hosting_DomainOptions", (string)null);

@@ -398,6 +398,12 @@ namespace Berth.Data.Sqlite.Migrations
                         .HasDefaultValue(false)
                         .HasColumnName("OriginPulls");
 
+                    b.Property<int>("TargetPort")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(80)
+                        .HasColumnName("TargetPort");
+
                     b.HasKey("DomainId");
 
                     b.ToTable("Hosting_DomainOptions", (string)null);
