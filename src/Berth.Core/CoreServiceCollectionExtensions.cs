@@ -25,6 +25,7 @@ public static class CoreServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LoginThrottleOptions>, LoginThrottleOptionsValidation>());
         services.AddScoped<AccountsService>();
         services.AddScoped<SessionService>();
+        services.AddScoped<Accounts.Tokens.ApiTokensService>();
         services.AddScoped<LoginService>();
         services.AddScoped<RegistrationCodesService>();
         services.AddScoped<UsersService>();

@@ -32,8 +32,8 @@ public sealed class ScreenshotTests(EnginePanelFixture fixture) : BrowserTestBas
             var servers = scope.ServiceProvider.GetRequiredService<ServersService>();
             serverId = (await servers.CreateAsync(userId, "maria shop", CancellationToken.None)).Id;
             var domains = scope.ServiceProvider.GetRequiredService<DomainsService>();
-            await domains.AddAsync(userId, false, serverId, "shop.maria.test", ssl: false, isCloudflare: false, originPulls: false, CancellationToken.None);
-            await domains.AddAsync(userId, false, serverId, "www.maria.test", ssl: true, isCloudflare: false, originPulls: false, CancellationToken.None);
+            await domains.AddAsync(userId, false, serverId, "shop.maria.test", ssl: false, isCloudflare: false, originPulls: false, targetPort: 80, CancellationToken.None);
+            await domains.AddAsync(userId, false, serverId, "www.maria.test", ssl: true, isCloudflare: false, originPulls: false, targetPort: 80, CancellationToken.None);
         }
 
         var visitor = await NewPersonAsync(contexts);

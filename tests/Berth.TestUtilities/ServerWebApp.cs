@@ -4,11 +4,11 @@ using Xunit;
 
 namespace Berth.TestUtilities;
 
-/// <summary>A tenant's web app in a real virtual server: busybox httpd on the server's port 80 (host networking inside it).</summary>
+/// <summary>A tenant's web app in a real virtual server: busybox httpd on a port of the server (80 unless told; host networking inside it).</summary>
 public static class ServerWebApp
 {
     /// <summary>Starts the app serving <paramref name="page"/> and waits until it answers on the server's address.</summary>
-    public static async Task RunAsync(ServerContainers containers, long serverId, string page)
+    public static async Task RunAsync(ServerContainers containers, long serverId, string page, int port = 80)
     {
         ArgumentNullException.ThrowIfNull(containers);
         var client = await containers.ConnectInnerAsync(serverId, CancellationToken.None)
@@ -26,7 +26,7 @@ public static class ServerWebApp
             {
                 Image = busybox,
                 Network = "host",
-                Command = ["sh", "-c", $"mkdir -p /www && echo \"{page}\" > /www/index.html && exec httpd -f -p 80 -h /www"],
+                Command = ["sh", "-c", $"mkdir -p /www && echo \"{page}\" > /www/index.html && exec httpd -f -p {port} -h /www"],
             },
             CancellationToken.None);
         await inner.Containers.StartAsync(id, CancellationToken.None);
@@ -39,7 +39,7 @@ public static class ServerWebApp
             {
                 try
                 {
-                    return await direct.GetStringAsync(new Uri($"http://{address}:80/"));
+                    return await direct.GetStringAsync(new Uri($"http://{address}:{port}/"));
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {

@@ -44,6 +44,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
 
     public DbSet<Session> Sessions => Set<Session>();
 
+    public DbSet<Accounts.Tokens.ApiToken> ApiTokens => Set<Accounts.Tokens.ApiToken>();
+
     public DbSet<ServerSettings> ServerSettings => Set<ServerSettings>();
 
     public DbSet<UserQuota> UserQuotas => Set<UserQuota>();

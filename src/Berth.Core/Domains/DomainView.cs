@@ -14,10 +14,11 @@ public sealed record CertificateState(string Status, DateTimeOffset? ExpiresAt, 
 /// </summary>
 /// <remarks>
 /// <c>Verification</c>: whether the owner proved control of the name (names outside the apps domain go live only then).
+/// <c>TargetPort</c>: the port of the server the edge sends the name's traffic to.
 /// </remarks>
 public sealed record DomainView(
     long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateState Certificate,
-    Verification.VerificationState Verification);
+    Verification.VerificationState Verification, int TargetPort = DomainOptions.DefaultTargetPort);
 
 /// <summary>The answer of a dry-run validation: <see cref="Code"/> is null when the name may be added.</summary>
 public sealed record DomainValidation(bool Valid, string? Code, string Message, string? Reason = null);

@@ -30,6 +30,9 @@ public sealed class DomainsService(
     /// <summary>Origin pulls turned on while the operator configured no CA bundle to check them with.</summary>
     public const string OriginPullsUnavailableCode = "ORIGIN_PULLS_UNAVAILABLE";
 
+    /// <summary>The target port is not a TCP port number (1 to 65535).</summary>
+    public const string TargetPortInvalidCode = "TARGET_PORT_INVALID";
+
     private static readonly BerthException ServerNotFound = BerthException.NotFound("SERVER_NOT_FOUND", "No such server.");
     private static readonly BerthException DomainNotFound = BerthException.NotFound("DOMAIN_NOT_FOUND", "No such domain on this server.");
 
@@ -71,9 +74,10 @@ public sealed class DomainsService(
     }
 
     public async Task<DomainView> AddAsync(
-        long actorId, bool isAdmin, long serverId, string? name, bool ssl, bool isCloudflare, bool originPulls, CancellationToken cancellationToken)
+        long actorId, bool isAdmin, long serverId, string? name, bool ssl, bool isCloudflare, bool originPulls, int targetPort, CancellationToken cancellationToken)
     {
         var check = Checked(name);
+        CheckTargetPort(targetPort);
         var domain = await WriteAsync(check.Name, async ct =>
         {
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
@@ -84,7 +88,7 @@ public sealed class DomainsService(
             activity.Add(db, actorId, $"Domain name \"{check.Name}\" added to virtual server #{serverId}{(originPulls ? " (origin pulls on)" : "")}");
             await db.SaveChangesAsync(ct);
             // Also when off: a row a database without foreign keys left behind under a reused id goes.
-            await SetOriginPullsAsync(added.Id, originPulls, ct);
+            await SetOptionsAsync(added.Id, originPulls, targetPort, ct);
             await ForgetVerificationAsync(added.Id, ct);
             await db.SaveChangesAsync(ct);
             return added;
@@ -101,9 +105,15 @@ public sealed class DomainsService(
     /// origin pulls off too, unless the request asks for them (then it is refused).
     /// </summary>
     public async Task<DomainView> EditAsync(
-        long actorId, bool isAdmin, long serverId, long domainId, string? name, bool? ssl, bool? isCloudflare, bool? originPulls, CancellationToken cancellationToken)
+        long actorId, bool isAdmin, long serverId, long domainId, string? name, bool? ssl, bool? isCloudflare, bool? originPulls, int? targetPort,
+        CancellationToken cancellationToken)
     {
         var check = name is null ? null : Checked(name);
+        if (targetPort is { } port)
+        {
+            CheckTargetPort(port);
+        }
+
         string? previous = null;
         var domain = await WriteAsync(check?.Name, async ct =>
         {
@@ -130,15 +140,27 @@ public sealed class DomainsService(
                 edited.IsCloudflare = cf;
             }
 
-            var pullsNow = await OriginPullsOfAsync(edited.Id, ct);
+            var optionsNow = await OptionsOfAsync(edited.Id, ct);
+            var pullsNow = optionsNow.OriginPulls;
             var pulls = originPulls ?? (pullsNow && edited.IsCloudflare);
+            var portNow = optionsNow.TargetPort;
+            var port = targetPort ?? portNow;
             // Availability is checked only when turning on: a domain whose CA the operator removed can
             // still be edited (the edge refuses it until origin pulls are turned off).
             CheckOriginPulls(pulls, edited.IsCloudflare, turningOn: pulls && !pullsNow);
             if (pulls != pullsNow)
             {
                 changes.Add($"origin pulls {(pulls ? "on" : "off")}");
-                await SetOriginPullsAsync(edited.Id, pulls, ct);
+            }
+
+            if (port != portNow)
+            {
+                changes.Add($"target port {port}");
+            }
+
+            if (pulls != pullsNow || port != portNow)
+            {
+                await SetOptionsAsync(edited.Id, pulls, port, ct);
             }
 
             if (changes.Count > 0)
@@ -183,7 +205,7 @@ public sealed class DomainsService(
         {
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
             var domain = await FindDomainAsync(serverId, domainId, ct);
-            await SetOriginPullsAsync(domain.Id, false, ct);
+            await SetOptionsAsync(domain.Id, false, DomainOptions.DefaultTargetPort, ct);
             await ForgetVerificationAsync(domain.Id, ct);
             db.DomainNames.Remove(domain);
             activity.Add(db, actorId, $"Domain name \"{domain.Name}\" removed from virtual server #{serverId}");
@@ -238,7 +260,7 @@ public sealed class DomainsService(
             throw BerthException.Invalid(TakenCode, TakenMessage(name));
         }
 
-        await SetOriginPullsAsync(holder.Domain.Id, false, cancellationToken);
+        await SetOptionsAsync(holder.Domain.Id, false, DomainOptions.DefaultTargetPort, cancellationToken);
         await ForgetVerificationAsync(holder.Domain.Id, cancellationToken);
         db.DomainNames.Remove(holder.Domain);
         await db.SaveChangesAsync(cancellationToken);
@@ -264,14 +286,25 @@ public sealed class DomainsService(
         }
     }
 
-    private async Task<bool> OriginPullsOfAsync(long domainId, CancellationToken cancellationToken) =>
-        await db.DomainOptions.Where(o => o.DomainId == domainId).Select(o => o.OriginPulls).FirstOrDefaultAsync(cancellationToken);
+    /// <summary>A port of the server the edge can send traffic to: 1 to 65535 (what a TCP port can be).</summary>
+    private static void CheckTargetPort(int targetPort)
+    {
+        if (targetPort is < 1 or > 65535)
+        {
+            throw BerthException.Invalid(TargetPortInvalidCode, "targetPort must be a port number from 1 to 65535.");
+        }
+    }
 
-    /// <summary>Writes the option; a domain with every option off has no row.</summary>
-    private async Task SetOriginPullsAsync(long domainId, bool originPulls, CancellationToken cancellationToken)
+    private async Task<(bool OriginPulls, int TargetPort)> OptionsOfAsync(long domainId, CancellationToken cancellationToken) =>
+        await db.DomainOptions.AsNoTracking().Where(o => o.DomainId == domainId).Select(o => new { o.OriginPulls, o.TargetPort }).FirstOrDefaultAsync(cancellationToken) is { } row
+            ? (row.OriginPulls, row.TargetPort)
+            : (false, DomainOptions.DefaultTargetPort);
+
+    /// <summary>Writes the options; a domain with every option at its default has no row.</summary>
+    private async Task SetOptionsAsync(long domainId, bool originPulls, int targetPort, CancellationToken cancellationToken)
     {
         var row = await db.DomainOptions.FirstOrDefaultAsync(o => o.DomainId == domainId, cancellationToken);
-        if (!originPulls)
+        if (!originPulls && targetPort == DomainOptions.DefaultTargetPort)
         {
             if (row is not null)
             {
@@ -283,11 +316,12 @@ public sealed class DomainsService(
 
         if (row is null)
         {
-            db.DomainOptions.Add(new DomainOptions { DomainId = domainId, OriginPulls = true });
+            db.DomainOptions.Add(new DomainOptions { DomainId = domainId, OriginPulls = originPulls, TargetPort = targetPort });
         }
         else
         {
-            row.OriginPulls = true;
+            row.OriginPulls = originPulls;
+            row.TargetPort = targetPort;
         }
     }
 
@@ -347,18 +381,19 @@ public sealed class DomainsService(
         var states = await certificates.StatesAsync(domains, cancellationToken);
         var verifications = await verifier.StatesAsync(db, domains, cancellationToken);
         var ids = domains.Select(d => d.Id).ToList();
-        var pulls = (await db.DomainOptions.AsNoTracking().Where(o => ids.Contains(o.DomainId) && o.OriginPulls).Select(o => o.DomainId).ToListAsync(cancellationToken))
-            .ToHashSet();
+        var rows = await db.DomainOptions.AsNoTracking().Where(o => ids.Contains(o.DomainId))
+            .ToDictionaryAsync(o => o.DomainId, o => (o.OriginPulls, o.TargetPort), cancellationToken);
         return domains.Select(d => new DomainView(
             d.Id,
             d.VirtualServerId,
             d.Name,
             d.Ssl,
             d.IsCloudflare,
-            OriginPulls: d.IsCloudflare && pulls.Contains(d.Id),
+            OriginPulls: d.IsCloudflare && rows.GetValueOrDefault(d.Id).OriginPulls,
             NeedsDns: !DomainNameRules.Check(d.Name, options).UnderAppsDomain,
             states.GetValueOrDefault(d.Id) ?? (d.Ssl ? CertificateState.Pending : CertificateState.None),
-            verifications[d.Id])).ToList();
+            verifications[d.Id],
+            rows.TryGetValue(d.Id, out var row) ? row.TargetPort : DomainOptions.DefaultTargetPort)).ToList();
     }
 
     private void Notify(DomainChange change) => notifier.NotifyCommitted(change, logger);

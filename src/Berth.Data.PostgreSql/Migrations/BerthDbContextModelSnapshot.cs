@@ -109,6 +109,72 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("System_Sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Accounts.Tokens.ApiToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("ExpiresAt")
+                        .HasColumnType("text")
+                        .HasColumnName("ExpiresAt");
+
+                    b.Property<string>("LastUsedAt")
+                        .HasColumnType("text")
+                        .HasColumnName("LastUsedAt");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("Prefix");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Scopes");
+
+                    b.Property<string>("ServerIds")
+                        .HasColumnType("text")
+                        .HasColumnName("ServerIDs");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("TokenHash");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("UserID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("idx_api_tokens_hash");
+
+                    b.HasIndex("UserId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("idx_api_tokens_user_name");
+
+                    b.ToTable("System_ApiTokens", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Accounts.User", b =>
                 {
                     b.Property<long>("Id")
@@ -352,6 +418,12 @@ namespace Berth.Data.PostgreSql.Migrations
                         .HasColumnType("boolean")
                         .HasDefaultValue(false)
                         .HasColumnName("OriginPulls");
+
+                    b.Property<int>("TargetPort")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasDefaultValue(80)
+                        .HasColumnName("TargetPort");
 
                     b.HasKey("DomainId");
 
@@ -728,6 +800,15 @@ namespace Berth.Data.PostgreSql.Migrations
                 });
 
             modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Accounts.Tokens.ApiToken", b =>
                 {
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithMany()

@@ -100,6 +100,70 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("System_Sessions", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Accounts.Tokens.ApiToken", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("ExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ExpiresAt");
+
+                    b.Property<string>("LastUsedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("LastUsedAt");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Prefix");
+
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Scopes");
+
+                    b.Property<string>("ServerIds")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("ServerIDs");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("TokenHash");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("UserID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("idx_api_tokens_hash");
+
+                    b.HasIndex("UserId", "Name")
+                        .IsUnique()
+                        .HasDatabaseName("idx_api_tokens_user_name");
+
+                    b.ToTable("System_ApiTokens", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Accounts.User", b =>
                 {
                     b.Property<long>("Id")
@@ -333,6 +397,12 @@ namespace Berth.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER")
                         .HasDefaultValue(false)
                         .HasColumnName("OriginPulls");
+
+                    b.Property<int>("TargetPort")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(80)
+                        .HasColumnName("TargetPort");
 
                     b.HasKey("DomainId");
 
@@ -705,6 +775,15 @@ namespace Berth.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Accounts.Tokens.ApiToken", b =>
                 {
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithMany()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Berth.Core.Accounts.Tokens;
 using Berth.Core.Domains;
 using Berth.Server.Api.Contracts;
 using Berth.Server.Authentication;
@@ -13,6 +14,7 @@ internal static class DomainsEndpoints
     public static IEndpointRouteBuilder MapDomainsEndpoints(this IEndpointRouteBuilder app)
     {
         var domains = app.MapGroup("/api/servers/{id:long}/domains").WithTags("Domains").RequireAuthorization(AuthenticationFeature.UserPolicy)
+            .RequireTokenScope(ApiTokenScopes.Servers)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         domains.MapGet("", ListAsync).WithName("ListDomains");
         domains.MapPost("", AddAsync).WithName("AddDomain").ProducesProblem(StatusCodes.Status400BadRequest);
@@ -35,7 +37,7 @@ internal static class DomainsEndpoints
     {
         var domain = await domains.AddAsync(
             principal.UserId(), IsAdmin(principal), id, Fields.Required(request.DomainName, "domainName"), request.Ssl ?? false, request.IsCloudflare ?? false,
-            request.OriginPulls ?? false, cancellationToken);
+            request.OriginPulls ?? false, request.TargetPort ?? DomainOptions.DefaultTargetPort, cancellationToken);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/servers/{id}/domains/{domain.Id}"), DomainResponse.From(domain));
     }
 
@@ -44,7 +46,7 @@ internal static class DomainsEndpoints
 
     private static async Task<Ok<DomainResponse>> EditAsync(long id, long domainId, EditDomainRequest request, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken) =>
         TypedResults.Ok(DomainResponse.From(await domains.EditAsync(
-            principal.UserId(), IsAdmin(principal), id, domainId, request.DomainName, request.Ssl, request.IsCloudflare, request.OriginPulls, cancellationToken)));
+            principal.UserId(), IsAdmin(principal), id, domainId, request.DomainName, request.Ssl, request.IsCloudflare, request.OriginPulls, request.TargetPort, cancellationToken)));
 
     private static async Task<Ok<DomainResponse>> VerifyAsync(long id, long domainId, ClaimsPrincipal principal, DomainsService domains, CancellationToken cancellationToken) =>
         TypedResults.Ok(DomainResponse.From(await domains.VerifyAsync(principal.UserId(), IsAdmin(principal), id, domainId, cancellationToken)));

@@ -32,7 +32,7 @@ internal static class EventsEndpoints
             .RequireAuthorization(AuthenticationFeature.UserPolicy)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/api/events", AllEventsAsync).WithName("StreamEvents").WithTags("Servers")
-            .RequireAuthorization(AuthenticationFeature.UserPolicy)
+            .RequireAuthorization(AuthenticationFeature.UserPolicy).SpansServers()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         return app;
     }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Berth.Core.Accounts.Tokens;
 using Berth.Core.Errors;
 using Berth.Core.Files;
 using Berth.Server.Api.Contracts;
@@ -18,6 +19,7 @@ internal static class FilesEndpoints
     public static IEndpointRouteBuilder MapFilesEndpoints(this IEndpointRouteBuilder app)
     {
         var files = app.MapGroup("/api/servers/{id:long}/files").WithTags("Files").RequireAuthorization(AuthenticationFeature.UserPolicy)
+            .RequireTokenScope(ApiTokenScopes.Servers)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         files.MapGet("", ListAsync).WithName("ListFiles")
             .WithSummary("Lists a folder of /apps (paged: offset, limit).");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using Berth.Core.Accounts.Tokens;
 using Berth.Core.Forwards;
 using Berth.Server.Api.Contracts;
 using Berth.Server.Authentication;
@@ -13,6 +14,7 @@ internal static class ForwardsEndpoints
     public static IEndpointRouteBuilder MapForwardsEndpoints(this IEndpointRouteBuilder app)
     {
         var forwards = app.MapGroup("/api/servers/{id:long}/forwards").WithTags("Forwards").RequireAuthorization(AuthenticationFeature.UserPolicy)
+            .RequireTokenScope(ApiTokenScopes.Servers)
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         forwards.MapGet("", ListAsync).WithName("ListForwards")
             .WithSummary("The server's port forwards, by public port.");

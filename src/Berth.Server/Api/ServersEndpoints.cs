@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Berth.Core.Accounts.Tokens;
 using Berth.Core.Servers;
 using Berth.Server.Api.Contracts;
 using Berth.Server.Authentication;
@@ -11,6 +12,7 @@ internal static class ServersEndpoints
     public static IEndpointRouteBuilder MapServersEndpoints(this IEndpointRouteBuilder app)
     {
         var servers = app.MapGroup("/api/servers").WithTags("Servers").RequireAuthorization(AuthenticationFeature.UserPolicy)
+            .RequireTokenScope(ApiTokenScopes.Servers)
             .ProducesProblem(StatusCodes.Status401Unauthorized);
         servers.MapGet("", ListAsync).WithName("ListServers");
         servers.MapPost("", CreateAsync).WithName("CreateServer")
@@ -35,7 +37,8 @@ internal static class ServersEndpoints
     }
 
     private static async Task<Ok<List<ServerResponse>>> ListAsync(bool? all, ClaimsPrincipal principal, ServersService servers, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await servers.ListAsync(principal.UserId(), IsAdmin(principal), all ?? false, cancellationToken)).Select(ServerResponse.From).ToList());
+        TypedResults.Ok((await servers.ListAsync(principal.UserId(), IsAdmin(principal), all ?? false, cancellationToken))
+            .Where(s => principal.Token()?.ServerIds is not { } reach || reach.Contains(s.Id)).Select(ServerResponse.From).ToList());
 
     private static async Task<Accepted<ServerResponse>> CreateAsync(CreateServerRequest request, ClaimsPrincipal principal, ServersService servers, CancellationToken cancellationToken)
     {

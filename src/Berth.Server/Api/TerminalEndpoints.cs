@@ -27,6 +27,7 @@ internal static class TerminalEndpoints
     public static IEndpointRouteBuilder MapTerminalEndpoints(this IEndpointRouteBuilder app)
     {
         var terminal = app.MapGroup("/api/servers/{id:long}/terminal").WithTags("Terminal").RequireAuthorization(AuthenticationFeature.UserPolicy)
+            .RefuseTokens()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
         terminal.MapPost("/tickets", MintTicketAsync).WithName("CreateTerminalTicket")
             .WithSummary("Mint a one-time terminal ticket")

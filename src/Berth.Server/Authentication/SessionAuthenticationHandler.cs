@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Berth.Core.Accounts;
+using Berth.Core.Accounts.Tokens;
 using Berth.Server.Components;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -18,6 +19,7 @@ internal sealed class SessionAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     SessionService sessions,
+    ApiTokensService tokens,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -25,6 +27,11 @@ internal sealed class SessionAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        if (BearerToken(Context) is { } bearer)
+        {
+            return await AuthenticateTokenAsync(bearer);
+        }
+
         var token = SessionCookie.Read(Context);
         if (token is null)
         {
@@ -52,8 +59,56 @@ internal sealed class SessionAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
+    /// <summary>
+    /// An API token in <c>Authorization: Bearer</c>, on the API only (the panel is for people in a
+    /// browser). A request that names a bearer token is judged by the token alone, never by a cookie it
+    /// also carries; the CSRF rule still applies to it whenever a cookie is present.
+    /// </summary>
+    private static string? BearerToken(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api") || context.Request.Headers.Authorization.ToString() is not { Length: > 0 } header)
+        {
+            return null;
+        }
+
+        const string Scheme = "Bearer ";
+        return header.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) ? header[Scheme.Length..].Trim() : "";
+    }
+
+    private async Task<AuthenticateResult> AuthenticateTokenAsync(string bearer)
+    {
+        var token = await tokens.ValidateAsync(bearer, Context.RequestAborted);
+        if (token is null)
+        {
+            return AuthenticateResult.Fail("The API token is unknown, revoked or expired.");
+        }
+
+        List<Claim> claims =
+        [
+            new(ClaimTypes.NameIdentifier, token.UserId.ToString(CultureInfo.InvariantCulture)),
+            new(ClaimTypes.Email, token.Email),
+            new(CurrentUser.TokenIdClaim, token.TokenId.ToString(CultureInfo.InvariantCulture)),
+            new(CurrentUser.TokenNameClaim, token.TokenName),
+        ];
+        claims.AddRange(token.Scopes.Select(s => new Claim(CurrentUser.TokenScopeClaim, s)));
+        claims.AddRange((token.ServerIds ?? new HashSet<long>()).Select(s => new Claim(CurrentUser.TokenServerClaim, s.ToString(CultureInfo.InvariantCulture))));
+        if (token.Admin)
+        {
+            claims.Add(new Claim(ClaimTypes.Role, CurrentUser.AdminRole));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        if (BearerToken(Context) is not null)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+            return WriteProblemAsync(StatusCodes.Status401Unauthorized, "UNAUTHENTICATED", "The API token is unknown, revoked or expired.");
+        }
+
         if (SessionCookie.Read(Context) is not null)
         {
             // The cookie names a session that has ended: drop it from the browser too.
@@ -78,7 +133,12 @@ internal sealed class SessionAuthenticationHandler(
             return Task.CompletedTask;
         }
 
-        return WriteProblemAsync(StatusCodes.Status403Forbidden, "FORBIDDEN", "Your account may not do this.");
+        // A token refused for its scopes says so; a normal user on an admin route is refused as always.
+        var adminRoute = Context.GetEndpoint()?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Authorization.IAuthorizeData>()
+            .Any(a => a.Policy == AuthenticationFeature.AdminPolicy) == true;
+        return Context.User.Token() is not null && !(adminRoute && !Context.User.IsInRole(CurrentUser.AdminRole))
+            ? WriteProblemAsync(StatusCodes.Status403Forbidden, "TOKEN_SCOPE_MISSING", "This API token's scopes do not allow this request.")
+            : WriteProblemAsync(StatusCodes.Status403Forbidden, "FORBIDDEN", "Your account may not do this.");
     }
 
     private async Task WriteProblemAsync(int status, string code, string detail)

@@ -13,7 +13,7 @@ namespace Berth.Server.Edge;
 /// <summary>
 /// Keeps the edge's routes equal to the domain names of live virtual servers: rebuilt when
 /// <see cref="EdgeRoutesSignal"/> is requested (a domain changed) and every few seconds (servers
-/// start, stop and move). A route goes to port 80 of its server's container on the servers' network;
+/// start, stop and move). A route goes to the domain's target port (80 unless its owner named another) of its server's container on the servers' network;
 /// a name whose server has no address (stopped, deleted, engine down) is left out, so the edge
 /// answers it with its "no application" page; so is a name still waiting for its owner's proof of
 /// control (<see cref="Berth.Core.Domains.Verification.DomainVerifier"/>). Nothing here stops <c>berth serve</c>.
@@ -39,7 +39,7 @@ public sealed partial class EdgeRouteReconciler(
     /// <summary>One pass: reads the domains and the servers' addresses, and applies the routes if they changed.</summary>
     public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
-        List<(string Name, long ServerId, bool Ssl, bool IsCloudflare, bool OriginPulls)> domains;
+        List<(string Name, long ServerId, bool Ssl, bool IsCloudflare, bool OriginPulls, int TargetPort)> domains;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             domains = (await (
@@ -54,11 +54,12 @@ public sealed partial class EdgeRouteReconciler(
                     domain.Ssl,
                     domain.IsCloudflare,
                     OriginPulls = db.DomainOptions.Any(o => o.DomainId == domain.Id && o.OriginPulls),
+                    TargetPort = db.DomainOptions.Where(o => o.DomainId == domain.Id).Select(o => (int?)o.TargetPort).FirstOrDefault(),
                     Verified = db.DomainVerifications.Any(v => v.DomainId == domain.Id && v.DomainName == domain.Name && v.Status == Berth.Core.Domains.Verification.VerificationStatus.Verified),
                 }).ToListAsync(cancellationToken))
                 // A name whose owner has not proved control gets no route (it could be someone else's).
                 .Where(d => verification.MayGoLive(d.Name, d.Verified))
-                .Select(d => (d.Name, d.VirtualServerId, d.Ssl, d.IsCloudflare, d.OriginPulls))
+                .Select(d => (d.Name, d.VirtualServerId, d.Ssl, d.IsCloudflare, d.OriginPulls, d.TargetPort ?? DomainOptions.DefaultTargetPort))
                 .ToList();
         }
 
@@ -82,7 +83,7 @@ public sealed partial class EdgeRouteReconciler(
 
         var routes = new List<EdgeRoute>(domains.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (rawName, serverId, ssl, isCloudflare, originPulls) in domains)
+        foreach (var (rawName, serverId, ssl, isCloudflare, originPulls, targetPort) in domains)
         {
             var name = rawName.Trim().ToLowerInvariant();
             if (!IsHostName(name) || !seen.Add(name))
@@ -101,7 +102,7 @@ public sealed partial class EdgeRouteReconciler(
             var issued = mode == EdgeTlsMode.Acme && edge.Certificates.Contains(name);
             // Origin pulls: only Cloudflare connections with a certificate from the operator's CA bundle.
             // Without a bundle the edge refuses the name rather than serve it to any Cloudflare customer.
-            routes.Add(new EdgeRoute(name, new Uri($"http://{container.Address}:80/"), mode, issued, RequireClientCertificate: isCloudflare && originPulls));
+            routes.Add(new EdgeRoute(name, new Uri(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"http://{container.Address}:{targetPort}/")), mode, issued, RequireClientCertificate: isCloudflare && originPulls));
         }
 
         UpdateOriginCertificates(routes);

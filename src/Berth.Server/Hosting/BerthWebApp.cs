@@ -62,6 +62,7 @@ public static class BerthWebApp
         app.MapHealthEndpoints();
         app.MapAuthEndpoints();
         app.MapMeEndpoints();
+        app.MapTokensEndpoints();
         app.MapUsersEndpoints();
         app.MapRegistrationCodeEndpoints();
         app.MapActivityEndpoints();

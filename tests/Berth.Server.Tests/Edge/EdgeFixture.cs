@@ -94,9 +94,9 @@ public class EdgeFixture : IAsyncLifetime
         _originPullKey.Dispose();
     }
 
-    /// <summary>Runs busybox httpd on port 80 of the server (host networking inside it) and waits until it answers.</summary>
-    public Task RunWebServerAsync(long serverId, string page) =>
-        ServerWebApp.RunAsync(Host.Services.GetRequiredService<ServerContainers>(), serverId, page);
+    /// <summary>Runs busybox httpd on a port of the server (80 unless told) (host networking inside it) and waits until it answers.</summary>
+    public Task RunWebServerAsync(long serverId, string page, int port = 80) =>
+        ServerWebApp.RunAsync(Host.Services.GetRequiredService<ServerContainers>(), serverId, page, port);
 
     /// <summary>Adds a row to Hosting_DomainNames (the domain API is not used here) and signals the edge.</summary>
     public async Task AddDomainAsync(long serverId, string name, bool ssl = false, bool isCloudflare = false, bool originPulls = false)

@@ -19,6 +19,29 @@ public sealed class PublishingAServerThroughTheEdgeTests(EdgeFixture fixture) : 
     }
 
     [Fact]
+    public async Task ADomainWithATargetPort_ReachesThatPortOfTheServer_AndFollowsItWhenEdited()
+    {
+        // A second app in Alice's server, beside the one on port 80: each gets its own name.
+        await fixture.RunWebServerAsync(fixture.AliceServer, "alice's second app", port: 8080);
+        var added = await fixture.Alice.PostAsJsonAsync($"/api/servers/{fixture.AliceServer}/domains", new { domainName = "second.alice.test", targetPort = 8080 });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var domain = await added.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(8080, domain.GetProperty("targetPort").GetInt32());
+
+        var second = await PollAsync("second.alice.test", r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Contains("alice's second app", await second.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // Back to port 80: the same name now reaches the first app.
+        var edited = await fixture.Alice.PutAsJsonAsync($"/api/servers/{fixture.AliceServer}/domains/{domain.GetProperty("id").GetInt64()}", new { targetPort = 80 });
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var first = await Poll.UntilAsync(
+            async () => await (await fixture.GetThroughEdgeAsync("second.alice.test")).Content.ReadAsStringAsync(),
+            body => body.Contains("alice's page", StringComparison.Ordinal),
+            interval: TimeSpan.FromMilliseconds(50));
+        Assert.DoesNotContain("second app", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnknownHost_GetsTheNoApplicationPage()
     {
         var response = await fixture.GetThroughEdgeAsync("nobody-here.test");

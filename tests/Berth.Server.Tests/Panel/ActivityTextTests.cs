@@ -43,6 +43,11 @@ public sealed class ActivityTextTests
     [InlineData("Folder \"/site/img\" created on virtual server #4", "Aplankas „/site/img“ sukurtas virtualiame serveryje #4")]
     [InlineData("\"/a.txt\" renamed to \"/b/a.txt\" on virtual server #4", "„/a.txt“ pervadintas į „/b/a.txt“ virtualiame serveryje #4")]
     [InlineData("\"/old site\" deleted from virtual server #4", "„/old site“ ištrintas iš virtualaus serverio #4")]
+    [InlineData("API token \"ci deploy\" created", "Sukurtas API raktas „ci deploy“")]
+    [InlineData("API token \"ci deploy\" revoked", "Atšauktas API raktas „ci deploy“")]
+    [InlineData("Domain name \"shop.example.com\" added to virtual server #4 (token ci)", "Domeno vardas „shop.example.com“ pridėtas virtualiam serveriui #4 (raktu „ci“)")]
+    [InlineData("Domain name \"shop.example.com\" of virtual server #4 edited (target port 8080)", "Pakeistas virtualaus serverio #4 domeno vardas „shop.example.com“ (target port 8080)")]
+    [InlineData("Something an older version wrote (token ci)", "Something an older version wrote (token ci)")]
     [InlineData("Something an older version wrote", "Something an older version wrote")]
     public void EveryMessageTheServicesWrite_IsShownInLithuanian(string stored, string lithuanian)
     {

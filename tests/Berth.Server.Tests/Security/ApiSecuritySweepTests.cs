@@ -16,7 +16,8 @@ namespace Berth.Server.Tests.Security;
 /// <summary>
 /// The API's security rules, checked on every operation of the OpenAPI document rather than route by
 /// route, so a route is swept from the day it lands: anonymous callers, another user's resources, normal
-/// users on admin operations, state changes without the CSRF header, and request bodies generated from
+/// users on admin operations, state changes without the CSRF header (even beside a bearer header) or
+/// with a read-only API token, and request bodies generated from
 /// the schema and then broken. An operation the sweep cannot fill in (a path parameter it does not know)
 /// fails the test: it must be taught, never skipped.
 /// </summary>
@@ -36,7 +37,12 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         var forwardAnswer = await alice.PostAsJsonAsync($"/api/servers/{server}/forwards", new { internalPort = 80 });
         Assert.Equal(HttpStatusCode.Created, forwardAnswer.StatusCode);
         var forward = (await forwardAnswer.JsonAsync()).GetProperty("id").GetInt64();
-        var world = new SweepWorld(server, domain, aliceId, forward);
+        var tokenAnswer = await alice.PostAsJsonAsync("/api/me/tokens", new { name = "sweep", scopes = ScopeList("read") });
+        Assert.Equal(HttpStatusCode.Created, tokenAnswer.StatusCode);
+        var readToken = await tokenAnswer.JsonAsync();
+        using var reader = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+        reader.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", readToken.GetProperty("token").GetString());
+        var world = new SweepWorld(server, domain, aliceId, forward, readToken.GetProperty("id").GetInt64());
         using var anonymous = host.CreateApiClient();
         var document = JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!;
         var policies = AccessOf(host);
@@ -83,6 +89,18 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
                 var answer = await SendAsync(noCsrf, operation.Method, path, operation.ValidBody(world));
                 check.Status("no CSRF header", answer, HttpStatusCode.Forbidden);
                 check.Code("no CSRF header", answer, "CSRF_REQUIRED");
+
+                // A bearer header beside the cookie does not lift the CSRF rule: a bogus one...
+                using var bogusBearer = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
+                bogusBearer.DefaultRequestHeaders.Add("Cookie", $"berth_session={host.SessionTokenOf(caller)}");
+                bogusBearer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "berth_" + new string('x', 43));
+                answer = await SendAsync(bogusBearer, operation.Method, path, operation.ValidBody(world));
+                check.Status("cookie and a bogus bearer, no CSRF header", answer, HttpStatusCode.Forbidden);
+                check.Code("cookie and a bogus bearer, no CSRF header", answer, "CSRF_REQUIRED");
+
+                // ...and a read-only token changes nothing anywhere.
+                answer = await SendAsync(reader, operation.Method, path, operation.ValidBody(world));
+                check.Status("a read-only API token", answer, HttpStatusCode.Forbidden);
             }
 
             // (e) Broken bodies: a 4xx with a machine code for what is surely wrong, never a 5xx, never a write.
@@ -108,6 +126,8 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         Assert.True(operations.Count >= 38, $"only {operations.Count} operations found in the OpenAPI document");
         Assert.True(failures.Count == 0, string.Join('\n', failures));
     }
+
+    private static string[] ScopeList(params string[] scopes) => scopes;
 
     /// <summary>Who may call each endpoint, from its own metadata: public, or for admins only.</summary>
     internal static Dictionary<(string Method, string Path), Access> AccessOf(BerthTestHost host)
@@ -168,7 +188,7 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         await using var db = await host.Services.GetRequiredService<IDbContextFactory<BerthDbContext>>().CreateDbContextAsync();
         return string.Join(',',
             await db.Users.CountAsync(), await db.VirtualServers.CountAsync(), await db.DomainNames.CountAsync(), await db.DomainOptions.CountAsync(),
-            await db.RecentActivity.CountAsync(), await db.Settings.CountAsync(), await db.ServerSettings.CountAsync(), await db.UserQuotas.CountAsync(),
+            await db.RecentActivity.CountAsync(), await db.Settings.CountAsync(), await db.ApiTokens.CountAsync(), await db.ServerSettings.CountAsync(), await db.UserQuotas.CountAsync(),
             string.Join('|', await db.Users.OrderBy(u => u.Id).Select(u => u.Email + u.Password + u.Admin + u.Enabled).ToListAsync()),
             string.Join('|', await db.VirtualServers.OrderBy(s => s.Id).Select(s => s.Name).ToListAsync()),
             string.Join('|', await db.DomainNames.OrderBy(d => d.Id).Select(d => d.Name + d.Ssl + d.IsCloudflare).ToListAsync()));

@@ -12,6 +12,7 @@ internal sealed class DomainOptionsConfiguration : IEntityTypeConfiguration<Doma
         builder.HasKey(o => o.DomainId);
         builder.Property(o => o.DomainId).HasColumnName("DomainID").ValueGeneratedNever();
         builder.Property(o => o.OriginPulls).HasColumnName("OriginPulls").IsRequired().HasDefaultValue(false);
+        builder.Property(o => o.TargetPort).HasColumnName("TargetPort").IsRequired().HasDefaultValue(DomainOptions.DefaultTargetPort);
         builder.HasOne<DomainName>().WithOne().HasForeignKey<DomainOptions>(o => o.DomainId).OnDelete(DeleteBehavior.Cascade);
     }
 }

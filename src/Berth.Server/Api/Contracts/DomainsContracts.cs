@@ -7,14 +7,16 @@ namespace Berth.Server.Api.Contracts;
 /// <c>originPulls</c> (Cloudflare's Authenticated Origin Pulls: only connections presenting a client
 /// certificate from the operator's CA bundle are served) needs <c>isCloudflare</c> and a platform whose
 /// operator configured that bundle: otherwise 400 <c>ORIGIN_PULLS_NEED_CLOUDFLARE</c> or <c>ORIGIN_PULLS_UNAVAILABLE</c>.
+/// <c>targetPort</c> (default 80): the port of the server the edge sends the name's traffic to, 1 to 65535
+/// (otherwise 400 <c>TARGET_PORT_INVALID</c>).
 /// </summary>
-public sealed record AddDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare, bool? OriginPulls);
+public sealed record AddDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare, bool? OriginPulls, int? TargetPort);
 
 /// <summary>
 /// Body of editing a domain: a field left out (or null) keeps its current value, except that turning
 /// <c>isCloudflare</c> off also turns <c>originPulls</c> off.
 /// </summary>
-public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare, bool? OriginPulls);
+public sealed record EditDomainRequest(string? DomainName, bool? Ssl, bool? IsCloudflare, bool? OriginPulls, int? TargetPort);
 
 /// <summary>
 /// A certificate's state: <c>none</c>, <c>pending</c>, <c>issued</c> or <c>failed</c>. Until
@@ -33,7 +35,7 @@ public sealed record VerificationResponse(string Status, string? Record, string?
 
 public sealed record DomainResponse(
     long Id, long ServerId, string DomainName, bool Ssl, bool IsCloudflare, bool OriginPulls, bool NeedsDns, CertificateResponse Certificate,
-    VerificationResponse Verification)
+    VerificationResponse Verification, int TargetPort)
 {
     public static DomainResponse From(DomainView view) => new(
         view.Id,
@@ -44,7 +46,8 @@ public sealed record DomainResponse(
         view.OriginPulls,
         view.NeedsDns,
         new CertificateResponse(view.Certificate.Status, view.Certificate.ExpiresAt, view.Certificate.LastError),
-        new VerificationResponse(view.Verification.Status, view.Verification.Record, view.Verification.Token, view.Verification.CheckedAt, view.Verification.LastError));
+        new VerificationResponse(view.Verification.Status, view.Verification.Record, view.Verification.Token, view.Verification.CheckedAt, view.Verification.LastError),
+        view.TargetPort);
 }
 
 public sealed record DomainValidationResponse(bool Valid, string? Code, string Message, string? Reason);

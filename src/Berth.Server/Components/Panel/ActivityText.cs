@@ -50,9 +50,22 @@ internal static partial class ActivityText
         (CodeGenerated(), "CodeGenerated"),
         (CodeRevoked(), "CodeRevoked"),
         (Registered(), "Registered"),
+        (TokenCreated(), "TokenCreated"),
+        (TokenRevoked(), "TokenRevoked"),
     ];
 
-    public static string Render(IStringLocalizer localizer, string message) => Translate(localizer, "Activity.Message.", Messages, message);
+    /// <summary>The row in the reader's language; an action done with an API token keeps naming the token at the end.</summary>
+    public static string Render(IStringLocalizer localizer, string message)
+    {
+        if (CultureInfo.CurrentUICulture.TwoLetterISOLanguageName != "en" && ViaToken().Match(message) is { Success: true } via)
+        {
+            var action = via.Groups[1].Value;
+            var translated = Translate(localizer, "Activity.Message.", Messages, action);
+            return translated == action ? message : translated + localizer["Activity.ViaToken", via.Groups[2].Value].Value;
+        }
+
+        return Translate(localizer, "Activity.Message.", Messages, message);
+    }
 
     /// <summary>
     /// A message stored in English, in the reader's language: the first pattern of <paramref name="messages"/>
@@ -179,4 +192,14 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^User (\S+) registered with a code \(IP: (.*)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex Registered();
+
+    [GeneratedRegex(@"^API token ""(.+)"" created$", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenCreated();
+
+    [GeneratedRegex(@"^API token ""(.+)"" revoked$", RegexOptions.CultureInvariant)]
+    private static partial Regex TokenRevoked();
+
+    /// <summary>What <c>ActivityLog</c> appends to a row written for a request signed in with an API token.</summary>
+    [GeneratedRegex(@"^(.+) \(token (.+)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ViaToken();
 }

@@ -133,11 +133,11 @@ public sealed partial class PanelData(
     public Task<DomainValidation> ValidateDomainAsync(long serverId, string name) =>
         RunAsync((s, a) => s.GetRequiredService<DomainsService>().ValidateAsync(a.UserId, a.IsAdmin, name, serverId, default));
 
-    public Task<DomainView> AddDomainAsync(long serverId, string name, bool ssl, bool isCloudflare, bool originPulls) =>
-        RunAsync((s, a) => s.GetRequiredService<DomainsService>().AddAsync(a.UserId, a.IsAdmin, serverId, name, ssl, isCloudflare, originPulls, default));
+    public Task<DomainView> AddDomainAsync(long serverId, string name, bool ssl, bool isCloudflare, bool originPulls, int targetPort) =>
+        RunAsync((s, a) => s.GetRequiredService<DomainsService>().AddAsync(a.UserId, a.IsAdmin, serverId, name, ssl, isCloudflare, originPulls, targetPort, default));
 
-    public Task<DomainView> EditDomainAsync(long serverId, long domainId, string name, bool ssl, bool isCloudflare, bool originPulls) =>
-        RunAsync((s, a) => s.GetRequiredService<DomainsService>().EditAsync(a.UserId, a.IsAdmin, serverId, domainId, name, ssl, isCloudflare, originPulls, default));
+    public Task<DomainView> EditDomainAsync(long serverId, long domainId, string name, bool ssl, bool isCloudflare, bool originPulls, int targetPort) =>
+        RunAsync((s, a) => s.GetRequiredService<DomainsService>().EditAsync(a.UserId, a.IsAdmin, serverId, domainId, name, ssl, isCloudflare, originPulls, targetPort, default));
 
     public Task<DomainView> VerifyDomainAsync(long serverId, long domainId) =>
         RunAsync((s, a) => s.GetRequiredService<DomainsService>().VerifyAsync(a.UserId, a.IsAdmin, serverId, domainId, default));

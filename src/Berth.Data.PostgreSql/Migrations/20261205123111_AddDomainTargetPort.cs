@@ -1,0 +1,29 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Berth.Data.PostgreSql.Migrations
+{
+    /// <inheritdoc />
+    public partial class AddDomainTargetPort : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "TargetPort",
+                table: "Hosting_DomainOptions",
+                type: "integer",
+                nullable: false,
+                defaultValue: 80);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "TargetPort",
+                table: "Hosting_DomainOptions");
+        }
+    }
+}
