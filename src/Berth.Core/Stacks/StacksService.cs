@@ -36,8 +36,17 @@ public sealed class StacksService(
     public async Task<IReadOnlyList<StackView>> ListAsync(long actorId, bool isAdmin, long serverId, CancellationToken cancellationToken)
     {
         await servers.EnsureVisibleAsync(actorId, isAdmin, serverId, cancellationToken);
-        using var folder = ServerFolder.Open(directories.Apps(serverId));
-        var folders = StackFolders.List(folder).ToDictionary(f => f.Name.Value, StringComparer.Ordinal);
+        Dictionary<string, StackFolder> folders;
+        try
+        {
+            using var folder = ServerFolder.Open(directories.Apps(serverId));
+            folders = StackFolders.List(folder).ToDictionary(f => f.Name.Value, StringComparer.Ordinal);
+        }
+        catch (BerthException e) when (e.Code == "FILES_NOT_FOUND")
+        {
+            folders = []; // A server whose folders are not made yet: what the monitor sees only.
+        }
+
         var services = await ServicesAsync(serverId, cancellationToken);
         var names = folders.Keys.Concat(services.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return [.. names.Select(n => View(serverId, StackName.Parse(n), folders.GetValueOrDefault(n), services.GetValueOrDefault(n) ?? []))];
