@@ -173,6 +173,13 @@ public sealed class ContainerOperations
     public Task<InteractiveExec> StartInteractiveAsync(string id, InteractiveExecSpec spec, CancellationToken cancellationToken) =>
         InteractiveExec.StartAsync(_client, id, spec, cancellationToken);
 
+    /// <summary>
+    /// Starts <paramref name="argv"/> in a running container without a TTY, its output streamed with
+    /// stdout and stderr apart (an action whose output is shown live); the caller disposes it.
+    /// </summary>
+    public Task<StreamingExec> StartStreamingAsync(string id, IReadOnlyList<string> argv, StreamingExecOptions options, CancellationToken cancellationToken) =>
+        StreamingExec.StartAsync(_client, id, argv, options, cancellationToken);
+
     private static void ApplyLimits(HostConfig hostConfig, ResourceLimits limits)
     {
         if (limits.Cpus is { } cpus)

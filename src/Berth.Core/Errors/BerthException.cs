@@ -38,6 +38,9 @@ public sealed class BerthException(ErrorKind kind, string code, string message) 
     /// </summary>
     public string? Reason { get; init; }
 
+    /// <summary>More members of the problem details (e.g. a validation's <c>messages</c>), written beside <c>code</c>.</summary>
+    public IReadOnlyDictionary<string, object>? Extensions { get; init; }
+
     /// <summary>For <see cref="ErrorKind.TooManyRequests"/>: when to try again.</summary>
     public TimeSpan? RetryAfter { get; init; }
 

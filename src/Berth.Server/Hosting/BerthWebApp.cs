@@ -3,6 +3,7 @@ using Berth.Core.Certificates;
 using Berth.Core.Domains;
 using Berth.Core.Files;
 using Berth.Core.Servers;
+using Berth.Core.Stacks;
 using Berth.Server.Api;
 using Berth.Server.Authentication;
 using Scalar.AspNetCore;
@@ -43,6 +44,7 @@ public static class BerthWebApp
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthTerminal(settings);
         builder.Services.AddBerthForwards(settings);
+        builder.Services.AddBerthStacks();
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();
         builder.Services.AddBerthPanel();
@@ -74,6 +76,7 @@ public static class BerthWebApp
         app.MapDomainsEndpoints();
         app.MapTerminalEndpoints();
         app.MapForwardsEndpoints();
+        app.MapStacksEndpoints();
         app.MapBerthPanel();
         return app;
     }

@@ -112,6 +112,14 @@ internal sealed partial class BerthExceptionHandler(IProblemDetailsService probl
             context.ProblemDetails.Extensions["reason"] = reason;
         }
 
+        if (exception is BerthException { Extensions: { } extensions })
+        {
+            foreach (var (key, value) in extensions)
+            {
+                context.ProblemDetails.Extensions[key] = value;
+            }
+        }
+
         return await problems.TryWriteAsync(context);
     }
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Berth.Core.Data;
+using Berth.Core.Servers;
 using Berth.Server.Tests.Domains;
 using Berth.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Authorization;
@@ -42,6 +43,10 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         var readToken = await tokenAnswer.JsonAsync();
         using var reader = new HttpClient(new SocketsHttpHandler { UseCookies = false, AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
         reader.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", readToken.GetProperty("token").GetString());
+        // A stack in the server's folder, as a tenant would have left it (the server itself does not run).
+        var stack = Path.Combine(host.Services.GetRequiredService<ServerDirectories>().Apps(server), "stacks", "sweep");
+        Directory.CreateDirectory(stack);
+        await File.WriteAllTextAsync(Path.Combine(stack, "compose.yaml"), "services:\n  web:\n    image: busybox\n");
         var world = new SweepWorld(server, domain, aliceId, forward, readToken.GetProperty("id").GetInt64());
         using var anonymous = host.CreateApiClient();
         var document = JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!;

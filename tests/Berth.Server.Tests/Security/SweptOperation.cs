@@ -5,8 +5,11 @@ using System.Text.Json.Nodes;
 
 namespace Berth.Server.Tests.Security;
 
-/// <summary>The resources the sweep fills operations in with: the first user's server, its domain and port forward, that user and their API token.</summary>
-internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0, long TokenId = 0)
+/// <summary>
+/// The resources the sweep fills operations in with: the first user's server, its domain, port
+/// forward and stack (with an action on it and an operation id that names none), that user and their API token.
+/// </summary>
+internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0, long TokenId = 0, string StackName = "sweep", string OperationId = "sweep-operation")
 {
     /// <summary>
     /// The operation's path with its parameters filled in; a parameter the sweep does not know fails it. Required
@@ -19,14 +22,17 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, lon
         {
             var value = (name, operation.Path.StartsWith("/api/users", StringComparison.Ordinal)) switch
             {
-                ("id", true) or ("userId", _) => UserId,
-                ("id", false) => serverId ?? ServerId,
-                ("domainId", _) => DomainId,
-                ("forwardId", _) => ForwardId,
-                ("tokenId", _) => TokenId,
+                ("id", true) or ("userId", _) => UserId.ToString(CultureInfo.InvariantCulture),
+                ("id", false) => (serverId ?? ServerId).ToString(CultureInfo.InvariantCulture),
+                ("domainId", _) => DomainId.ToString(CultureInfo.InvariantCulture),
+                ("forwardId", _) => ForwardId.ToString(CultureInfo.InvariantCulture),
+                ("tokenId", _) => TokenId.ToString(CultureInfo.InvariantCulture),
+                ("name", _) => StackName,
+                ("action", _) => "up",
+                ("operationId", _) => OperationId,
                 _ => throw new InvalidOperationException($"{operation}: the sweep does not know the path parameter {{{name}}}; teach it in {nameof(SweepWorld)}"),
             };
-            path = path.Replace("{" + name + "}", value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);
+            path = path.Replace("{" + name + "}", value, StringComparison.Ordinal);
         }
 
         // An optional query parameter is sent only when the caller gives it a value.

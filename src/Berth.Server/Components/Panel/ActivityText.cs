@@ -21,6 +21,10 @@ internal static partial class ActivityText
         (ServerStarted(), "ServerStarted"),
         (ServerStopped(), "ServerStopped"),
         (ServerRenamed(), "ServerRenamed"),
+        (StackCreated(), "StackCreated"),
+        (StackEdited(), "StackEdited"),
+        (StackAction(), "StackAction"),
+        (StackDeleted(), "StackDeleted"),
         (FileUploaded(), "FileUploaded"),
         (FileSaved(), "FileSaved"),
         (FileCreated(), "FileCreated"),
@@ -106,6 +110,18 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^Virtual server #(\d+) renamed from ""(.*)"" to ""(.*)""$", RegexOptions.CultureInvariant)]
     private static partial Regex ServerRenamed();
+
+    [GeneratedRegex(@"^Stack ""(.*)"" created on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex StackCreated();
+
+    [GeneratedRegex(@"^Stack ""(.*)"" edited on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex StackEdited();
+
+    [GeneratedRegex(@"^Stack ""(.*)"" (up|down|restart|stop|start|pull) on virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex StackAction();
+
+    [GeneratedRegex(@"^Stack ""(.*)"" deleted from virtual server #(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex StackDeleted();
 
     [GeneratedRegex(@"^File ""(.*)"" uploaded to virtual server #(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex FileUploaded();
