@@ -73,6 +73,7 @@ public static class BerthWebApp
         app.MapDomainsEndpoints();
         app.MapTerminalEndpoints();
         app.MapForwardsEndpoints();
+        app.MapSshKeysEndpoints();
         app.MapBerthPanel();
         return app;
     }

@@ -5,8 +5,8 @@ using System.Text.Json.Nodes;
 
 namespace Berth.Server.Tests.Security;
 
-/// <summary>The resources the sweep fills operations in with: the first user's server, its domain and port forward, and that user.</summary>
-internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0)
+/// <summary>The resources the sweep fills operations in with: the first user's server, its domain and port forward, that user and their SSH key.</summary>
+internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0, long SshKeyId = 0)
 {
     /// <summary>The operation's path with its parameters filled in; a parameter the sweep does not know fails it.</summary>
     public string Fill(SweptOperation operation, long? serverId = null)
@@ -20,6 +20,7 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, lon
                 ("id", false) => serverId ?? ServerId,
                 ("domainId", _) => DomainId,
                 ("forwardId", _) => ForwardId,
+                ("keyId", _) => SshKeyId,
                 _ => throw new InvalidOperationException($"{operation}: the sweep does not know the path parameter {{{name}}}; teach it in {nameof(SweepWorld)}"),
             };
             path = path.Replace("{" + name + "}", value.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal);

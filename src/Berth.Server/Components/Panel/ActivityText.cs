@@ -36,6 +36,8 @@ internal static partial class ActivityText
         (ForwardUpdated(), "ForwardUpdated"),
         (ForwardDeleted(), "ForwardDeleted"),
         (ForwardQuotaSet(), "ForwardQuotaSet"),
+        (SshKeyAdded(), "SshKeyAdded"),
+        (SshKeyDeleted(), "SshKeyDeleted"),
         (UserEdited(), "UserEdited"),
         (UserDeleted(), "UserDeleted"),
         (UserCreatedDisabled(), "UserCreatedDisabled"),
@@ -167,4 +169,10 @@ internal static partial class ActivityText
 
     [GeneratedRegex(@"^User (\S+) registered with a code \(IP: (.*)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex Registered();
+
+    [GeneratedRegex(@"^SSH key ""(.*)"" added \((SHA256:[A-Za-z0-9+/]+)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex SshKeyAdded();
+
+    [GeneratedRegex(@"^SSH key ""(.*)"" deleted \((SHA256:[A-Za-z0-9+/]+)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex SshKeyDeleted();
 }
