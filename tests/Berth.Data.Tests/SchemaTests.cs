@@ -84,7 +84,12 @@ public abstract class SchemaTests(ProviderKind kind) : DatabaseTestBase(kind)
 
     private static Berth.Core.Ssh.SshKey Key(long userId) => new()
     {
-        UserId = userId, Name = "k", KeyType = "ssh-ed25519", PublicKey = "ssh-ed25519 AAAA", Fingerprint = "SHA256:same", CreatedAt = "2026-01-01 00:00:00",
+        UserId = userId,
+        Name = "k",
+        KeyType = "ssh-ed25519",
+        PublicKey = "ssh-ed25519 AAAA",
+        Fingerprint = "SHA256:same",
+        CreatedAt = "2026-01-01 00:00:00",
     };
 
     private async Task AssertRejectedAsync(Action<BerthDbContext> add)

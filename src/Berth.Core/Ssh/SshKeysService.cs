@@ -100,7 +100,8 @@ public sealed class SshKeysService(BerthDbContext db, ActivityLog activity, Time
         if (chosen.Length > SshKeyRules.MaxNameLength || chosen.Any(char.IsControl))
         {
             throw new BerthException(ErrorKind.Invalid, SshKeyRules.NameInvalid,
-                $"A key name is at most {SshKeyRules.MaxNameLength} characters, without control characters.") { Reason = "name" };
+                $"A key name is at most {SshKeyRules.MaxNameLength} characters, without control characters.")
+            { Reason = "name" };
         }
 
         return chosen;

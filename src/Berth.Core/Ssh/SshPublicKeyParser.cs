@@ -109,7 +109,8 @@ public static class SshPublicKeyParser
         if (words.Skip(1).Any(w => SupportedTypes.Contains(w)))
         {
             return new BerthException(ErrorKind.Invalid, SshKeyRules.OptionsRefused,
-                "Options in front of the key (command=, from=, ...) are not accepted; paste the key alone.") { Reason = "options" };
+                "Options in front of the key (command=, from=, ...) are not accepted; paste the key alone.")
+            { Reason = "options" };
         }
 
         return Fail("format", "This is not an OpenSSH public key: it should start with its type, such as ssh-ed25519.");
@@ -178,7 +179,8 @@ public static class SshPublicKeyParser
         if (bits < SshKeyRules.MinRsaBits)
         {
             throw new BerthException(ErrorKind.Invalid, SshKeyRules.TooWeak,
-                $"This RSA key has {bits} bits; at least {SshKeyRules.MinRsaBits} are needed (ssh-keygen -t ed25519 makes a better one).") { Reason = "rsa-bits" };
+                $"This RSA key has {bits} bits; at least {SshKeyRules.MinRsaBits} are needed (ssh-keygen -t ed25519 makes a better one).")
+            { Reason = "rsa-bits" };
         }
 
         return bits;
