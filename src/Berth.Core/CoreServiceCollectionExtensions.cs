@@ -2,6 +2,7 @@ using Berth.Core.Accounts;
 using Berth.Core.Activity;
 using Berth.Core.Data;
 using Berth.Core.Domains;
+using Berth.Core.Ssh;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -29,6 +30,7 @@ public static class CoreServiceCollectionExtensions
         services.AddScoped<LoginService>();
         services.AddScoped<RegistrationCodesService>();
         services.AddScoped<UsersService>();
+        services.AddScoped<SshKeysService>();
         services.TryAddSingleton<EdgeRoutesSignal>();
         return services;
     }

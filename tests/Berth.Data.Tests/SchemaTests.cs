@@ -62,6 +62,36 @@ public abstract class SchemaTests(ProviderKind kind) : DatabaseTestBase(kind)
         await AssertRejectedAsync(d => d.RegistrationCodes.Add(new() { UserId = 2, Code = "ABCD1234", ValidUntil = 1 }));
     }
 
+    [Fact]
+    public async Task SshKeys_AreUniquePerAccount_AndGoWithTheirUser()
+    {
+        await using var db = Context();
+        var ana = new Berth.Core.Accounts.User { Email = "ana@example.com", Password = "x", Enabled = true };
+        var bob = new Berth.Core.Accounts.User { Email = "bob@example.com", Password = "x", Enabled = true };
+        db.Users.AddRange(ana, bob);
+        await db.SaveChangesAsync();
+        db.SshKeys.Add(Key(ana.Id));
+        db.SshKeys.Add(Key(bob.Id));
+        await db.SaveChangesAsync();
+
+        await AssertRejectedAsync(d => d.SshKeys.Add(Key(ana.Id)));
+
+        db.Users.Remove(ana);
+        await db.SaveChangesAsync();
+        await using var fresh = Context();
+        Assert.Equal([bob.Id], await fresh.SshKeys.Select(k => k.UserId).ToListAsync());
+    }
+
+    private static Berth.Core.Ssh.SshKey Key(long userId) => new()
+    {
+        UserId = userId,
+        Name = "k",
+        KeyType = "ssh-ed25519",
+        PublicKey = "ssh-ed25519 AAAA",
+        Fingerprint = "SHA256:same",
+        CreatedAt = "2026-01-01 00:00:00",
+    };
+
     private async Task AssertRejectedAsync(Action<BerthDbContext> add)
     {
         await using var db = Context();

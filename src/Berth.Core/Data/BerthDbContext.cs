@@ -6,6 +6,7 @@ using Berth.Core.Forwards;
 using Berth.Core.Monitoring;
 using Berth.Core.Servers;
 using Berth.Core.Settings;
+using Berth.Core.Ssh;
 using Microsoft.EntityFrameworkCore;
 
 namespace Berth.Core.Data;
@@ -53,6 +54,8 @@ public sealed class BerthDbContext(DbContextOptions<BerthDbContext> options, IDa
     public DbSet<PortForward> PortForwards => Set<PortForward>();
 
     public DbSet<ForwardQuota> ForwardQuotas => Set<ForwardQuota>();
+
+    public DbSet<SshKey> SshKeys => Set<SshKey>();
 
     private bool _holdsWriteGate;
 

@@ -799,6 +799,63 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.ToTable("System_Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Ssh.SshKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("ID");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Fingerprint");
+
+                    b.Property<string>("KeyType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("KeyType");
+
+                    b.Property<string>("LastUsedAt")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("")
+                        .HasColumnName("LastUsedAt");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("PublicKey");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("UserID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Fingerprint")
+                        .HasDatabaseName("idx_sshkeys_fp");
+
+                    b.HasIndex("UserId", "Fingerprint")
+                        .IsUnique()
+                        .HasDatabaseName("idx_sshkeys_user_fp");
+
+                    b.ToTable("System_SshKeys", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
                 {
                     b.HasOne("Berth.Core.Accounts.User", null)
@@ -867,6 +924,15 @@ namespace Berth.Data.PostgreSql.Migrations
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Servers.UserQuota", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Ssh.SshKey", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -774,6 +774,61 @@ namespace Berth.Data.Sqlite.Migrations
                     b.ToTable("System_Settings", (string)null);
                 });
 
+            modelBuilder.Entity("Berth.Core.Ssh.SshKey", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("ID");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("CreatedAt");
+
+                    b.Property<string>("Fingerprint")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Fingerprint");
+
+                    b.Property<string>("KeyType")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("KeyType");
+
+                    b.Property<string>("LastUsedAt")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("")
+                        .HasColumnName("LastUsedAt");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("Name");
+
+                    b.Property<string>("PublicKey")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("PublicKey");
+
+                    b.Property<long>("UserId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("UserID");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Fingerprint")
+                        .HasDatabaseName("idx_sshkeys_fp");
+
+                    b.HasIndex("UserId", "Fingerprint")
+                        .IsUnique()
+                        .HasDatabaseName("idx_sshkeys_user_fp");
+
+                    b.ToTable("System_SshKeys", (string)null);
+                });
+
             modelBuilder.Entity("Berth.Core.Accounts.Session", b =>
                 {
                     b.HasOne("Berth.Core.Accounts.User", null)
@@ -842,6 +897,15 @@ namespace Berth.Data.Sqlite.Migrations
                     b.HasOne("Berth.Core.Accounts.User", null)
                         .WithOne()
                         .HasForeignKey("Berth.Core.Servers.UserQuota", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Berth.Core.Ssh.SshKey", b =>
+                {
+                    b.HasOne("Berth.Core.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -77,6 +77,7 @@ public static class BerthWebApp
         app.MapTerminalEndpoints();
         app.MapForwardsEndpoints();
         app.MapStacksEndpoints();
+        app.MapSshKeysEndpoints();
         app.MapBerthPanel();
         return app;
     }

@@ -26,6 +26,8 @@ public sealed class ActivityTextTests
     [InlineData("Port forward 30002→8080 updated for virtual server #4", "Prievado peradresavimas 30002→8080 pakeistas virtualiame serveryje #4")]
     [InlineData("Port forward 30002→8080 deleted for virtual server #4", "Prievado peradresavimas 30002→8080 ištrintas iš virtualaus serverio #4")]
     [InlineData("Port forward quota of user #7 set to 2 per server", "Naudotojo #7 prievadų peradresavimų kvota nustatyta: 2 serveriui")]
+    [InlineData("SSH key \"ana@laptop\" added (SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s)", "Pridėtas SSH raktas „ana@laptop“ (SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s)")]
+    [InlineData("SSH key \"work (old)\" deleted (SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s)", "Ištrintas SSH raktas „work (old)“ (SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s)")]
     [InlineData("User ana@example.com edited: admin", "Pakeistas naudotojas ana@example.com: admin")]
     [InlineData("User ana@example.com deleted", "Ištrintas naudotojas ana@example.com")]
     [InlineData("User ana@example.com created", "Sukurtas naudotojas ana@example.com")]

@@ -47,7 +47,10 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         var stack = Path.Combine(host.Services.GetRequiredService<ServerDirectories>().Apps(server), "stacks", "sweep");
         Directory.CreateDirectory(stack);
         await File.WriteAllTextAsync(Path.Combine(stack, "compose.yaml"), "services:\n  web:\n    image: busybox\n");
-        var world = new SweepWorld(server, domain, aliceId, forward, readToken.GetProperty("id").GetInt64());
+        var keyAnswer = await alice.PostAsJsonAsync("/api/me/ssh-keys", new { name = "sweep", publicKey = SweepKey });
+        Assert.Equal(HttpStatusCode.Created, keyAnswer.StatusCode);
+        var sshKey = (await keyAnswer.JsonAsync()).GetProperty("id").GetInt64();
+        var world = new SweepWorld(server, domain, aliceId, forward, readToken.GetProperty("id").GetInt64(), sshKey);
         using var anonymous = host.CreateApiClient();
         var document = JsonNode.Parse(await anonymous.GetStringAsync("/openapi/v1.json"))!;
         var policies = AccessOf(host);
@@ -76,6 +79,15 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
                 var missing = await SendAsync(bob, operation.Method, world.Fill(operation, serverId: server + 1000), operation.ValidBody(world));
                 check.Status("another user", theirs, HttpStatusCode.NotFound);
                 check.Same("another user vs a missing server", theirs, missing, server);
+            }
+
+            // (b2) Another user's SSH key: exactly what a missing key answers.
+            if (operation.PathParameters.Contains("keyId"))
+            {
+                var theirs = await SendAsync(bob, operation.Method, path, operation.ValidBody(world));
+                var missing = await SendAsync(bob, operation.Method, (world with { SshKeyId = sshKey + 1000 }).Fill(operation), operation.ValidBody(world));
+                check.Status("another user's key", theirs, HttpStatusCode.NotFound);
+                check.Same("another user's key vs a missing key", theirs, missing, sshKey);
             }
 
             // (c) A normal user on an admin operation: 403.
@@ -133,6 +145,9 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
     }
 
     private static string[] ScopeList(params string[] scopes) => scopes;
+
+    /// <summary>An ed25519 public key (any 32 bytes make one as far as the API is concerned).</summary>
+    private const string SweepKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8g sweep";
 
     /// <summary>Who may call each endpoint, from its own metadata: public, or for admins only.</summary>
     internal static Dictionary<(string Method, string Path), Access> AccessOf(BerthTestHost host)
@@ -194,6 +209,7 @@ public sealed class ApiSecuritySweepTests(ITestOutputHelper output)
         return string.Join(',',
             await db.Users.CountAsync(), await db.VirtualServers.CountAsync(), await db.DomainNames.CountAsync(), await db.DomainOptions.CountAsync(),
             await db.RecentActivity.CountAsync(), await db.Settings.CountAsync(), await db.ApiTokens.CountAsync(), await db.ServerSettings.CountAsync(), await db.UserQuotas.CountAsync(),
+            await db.SshKeys.CountAsync(),
             string.Join('|', await db.Users.OrderBy(u => u.Id).Select(u => u.Email + u.Password + u.Admin + u.Enabled).ToListAsync()),
             string.Join('|', await db.VirtualServers.OrderBy(s => s.Id).Select(s => s.Name).ToListAsync()),
             string.Join('|', await db.DomainNames.OrderBy(d => d.Id).Select(d => d.Name + d.Ssl + d.IsCloudflare).ToListAsync()));

@@ -7,9 +7,9 @@ namespace Berth.Server.Tests.Security;
 
 /// <summary>
 /// The resources the sweep fills operations in with: the first user's server, its domain, port
-/// forward and stack (with an action on it and an operation id that names none), that user and their API token.
+/// forward and stack (with an action on it and an operation id that names none), that user, their API token and SSH key.
 /// </summary>
-internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0, long TokenId = 0, string StackName = "sweep", string OperationId = "sweep-operation")
+internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, long ForwardId = 0, long TokenId = 0, long SshKeyId = 0, string StackName = "sweep", string OperationId = "sweep-operation")
 {
     /// <summary>
     /// The operation's path with its parameters filled in; a parameter the sweep does not know fails it. Required
@@ -27,6 +27,7 @@ internal sealed record SweepWorld(long ServerId, long DomainId, long UserId, lon
                 ("domainId", _) => DomainId.ToString(CultureInfo.InvariantCulture),
                 ("forwardId", _) => ForwardId.ToString(CultureInfo.InvariantCulture),
                 ("tokenId", _) => TokenId.ToString(CultureInfo.InvariantCulture),
+                ("keyId", _) => SshKeyId.ToString(CultureInfo.InvariantCulture),
                 ("name", _) => StackName,
                 ("action", _) => "up",
                 ("operationId", _) => OperationId,

@@ -43,6 +43,8 @@ internal static partial class ActivityText
         (ForwardUpdated(), "ForwardUpdated"),
         (ForwardDeleted(), "ForwardDeleted"),
         (ForwardQuotaSet(), "ForwardQuotaSet"),
+        (SshKeyAdded(), "SshKeyAdded"),
+        (SshKeyDeleted(), "SshKeyDeleted"),
         (UserEdited(), "UserEdited"),
         (UserDeleted(), "UserDeleted"),
         (UserCreatedDisabled(), "UserCreatedDisabled"),
@@ -218,4 +220,10 @@ internal static partial class ActivityText
     /// <summary>What <c>ActivityLog</c> appends to a row written for a request signed in with an API token.</summary>
     [GeneratedRegex(@"^(.+) \(token (.+)\)$", RegexOptions.CultureInvariant)]
     private static partial Regex ViaToken();
+
+    [GeneratedRegex(@"^SSH key ""(.*)"" added \((SHA256:[A-Za-z0-9+/]+)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex SshKeyAdded();
+
+    [GeneratedRegex(@"^SSH key ""(.*)"" deleted \((SHA256:[A-Za-z0-9+/]+)\)$", RegexOptions.CultureInvariant)]
+    private static partial Regex SshKeyDeleted();
 }
