@@ -30,6 +30,7 @@ public sealed class ActivitySweepTests(ITestOutputHelper output)
         // A ticket only lets its holder open the terminal, once and within seconds; opening it writes
         // "Terminal opened on virtual server #N". A ticket never used changed nothing.
         ["POST /api/servers/{id}/terminal/tickets"] = "opening the terminal writes the row",
+        ["POST /api/servers/{id}/stacks/validate"] = "a dry run: it reads the proposed files and changes nothing",
     };
 
     [Fact]
