@@ -17,19 +17,17 @@ public sealed class SshKeysPanelTests(PanelFixture fixture) : BrowserTestBase(fi
         await Fixture.CreateUserAsync("gina@example.com", "gina-password-1");
         var page = await NewPersonAsync(contexts);
         await new SignInPage(page).SignInToServersAsync("gina@example.com", "gina-password-1");
-        await page.GotoAsync("/account");
-        var section = page.GetByTestId("ssh-keys-section");
+        var account = new AccountPage(page);
+        await account.OpenAsync();
+        var section = account.SshKeys;
         await Expect(section).ToContainTextAsync("No SSH keys yet.");
 
         // The name left empty: the key's comment names it.
-        await page.Locator("#ssh-public-key").FillAsync(publicKey);
-        await page.GetByTestId("add-ssh-key").ClickAsync();
-        var row = section.Locator("tr").Filter(new() { HasText = "gina@laptop" });
+        await account.AddSshKeyAsync("", publicKey);
+        var row = account.SshKeyRow("gina@laptop");
         await Expect(row.Locator(".ssh-fingerprint")).ToHaveTextAsync(fingerprint);
 
-        await page.Locator("#ssh-key-name").FillAsync("again");
-        await page.Locator("#ssh-public-key").FillAsync(publicKey);
-        await page.GetByTestId("add-ssh-key").ClickAsync();
+        await account.AddSshKeyAsync("again", publicKey);
         await Expect(page.Locator(".mud-snackbar.mud-alert-filled-error")).ToContainTextAsync("already in your account");
         await Expect(section.Locator(".ssh-fingerprint")).ToHaveCountAsync(1);
 
