@@ -1,3 +1,4 @@
+using System.Globalization;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -104,6 +105,17 @@ public sealed class ContainerOperations
         {
             return null;
         }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines a container printed (stdout, then stderr), for an error that says why it stopped.</summary>
+    public async Task<string> TailLogsAsync(string id, int lines, CancellationToken cancellationToken)
+    {
+        using var stream = await _client.Containers.GetContainerLogsAsync(
+            id,
+            new ContainerLogsParameters { ShowStdout = true, ShowStderr = true, Tail = lines.ToString(CultureInfo.InvariantCulture) },
+            cancellationToken);
+        var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
+        return stdout + stderr;
     }
 
     /// <summary>Applies new limits to a running container.</summary>

@@ -30,6 +30,9 @@ public sealed class ServerContainers(
 {
     private readonly IInnerEngineListener[] _listeners = [.. listeners];
 
+    /// <summary>Between looks at a started container that has no address yet (one inspect each).</summary>
+    private static readonly TimeSpan AddressPollInterval = TimeSpan.FromMilliseconds(100);
+
     public const string ContainerPrefix = ServerOverviewQuery.ContainerPrefix;
 
     /// <summary>Label carrying the server id on its container.</summary>
@@ -157,18 +160,70 @@ public sealed class ServerContainers(
     private async Task<ServerContainer> StartCreatedAsync(long serverId, CancellationToken cancellationToken)
     {
         await host.Containers.StartAsync(ContainerName(serverId), cancellationToken);
-        var container = await FindAsync(serverId, cancellationToken)
-            ?? throw new InvalidOperationException($"Container {ContainerName(serverId)} vanished while starting.");
-        if (container.Address is null)
+        try
         {
-            throw new InvalidOperationException($"Container {ContainerName(serverId)} has no address on network {options.Network}.");
+            var (container, address) = await UntilAddressedAsync(serverId, cancellationToken);
+            using var inner = credentials.ConnectInner(serverId, address);
+            var listener = IPAddress.TryParse(address, out var ip) ? new IPEndPoint(ip, VirtualServerImage.EnginePort) : null;
+            await DockerWait.UntilEngineAnswersAsync(inner, options.EngineStartTimeout, host.Time, cancellationToken, listener);
+            ReportRunning(serverId, address);
+            return container;
         }
+        catch (TimeoutException e)
+        {
+            // What the operator needs first: whether the container keeps dying, and what it said last.
+            throw new TimeoutException($"{e.Message} {await DescribeAsync(serverId, cancellationToken)}", e);
+        }
+    }
 
-        using var inner = credentials.ConnectInner(serverId, container.Address);
-        var listener = IPAddress.TryParse(container.Address, out var address) ? new IPEndPoint(address, VirtualServerImage.EnginePort) : null;
-        await DockerWait.UntilEngineAnswersAsync(inner, options.EngineStartTimeout, host.Time, cancellationToken, listener);
-        ReportRunning(serverId, container.Address);
-        return container;
+    /// <summary>
+    /// The started container once it runs with an address on the servers' network. A container
+    /// whose engine exits at once (dockerd giving up on a starved machine) has no address until
+    /// its restart policy brings it back, so it is given until the engine start timeout.
+    /// </summary>
+    private async Task<(ServerContainer Container, string Address)> UntilAddressedAsync(long serverId, CancellationToken cancellationToken)
+    {
+        var name = ContainerName(serverId);
+        var deadline = host.Time.GetTimestamp() + (long)(options.EngineStartTimeout.TotalSeconds * host.Time.TimestampFrequency);
+        while (true)
+        {
+            var inspect = await host.Containers.InspectAsync(name, cancellationToken)
+                ?? throw new InvalidOperationException($"Container {name} vanished while starting.");
+            if (AddressOn(inspect.NetworkSettings?.Networks) is { } address && inspect.State?.Running == true)
+            {
+                return (new ServerContainer(serverId, inspect.ID, inspect.State.Status ?? "", inspect.State.Status ?? "", address), address);
+            }
+
+            if (host.Time.GetTimestamp() >= deadline)
+            {
+                throw new TimeoutException(string.Create(CultureInfo.InvariantCulture,
+                    $"Container {name} had no address on network {options.Network} within {options.EngineStartTimeout.TotalSeconds:0.#} s."));
+            }
+
+            await Task.Delay(AddressPollInterval, host.Time, cancellationToken);
+        }
+    }
+
+    /// <summary>"(container exited, exit code 1, restarted 3 times; last output: …)", or why that is unknown.</summary>
+    private async Task<string> DescribeAsync(long serverId, CancellationToken cancellationToken)
+    {
+        var name = ContainerName(serverId);
+        try
+        {
+            var inspect = await host.Containers.InspectAsync(name, cancellationToken);
+            if (inspect?.State is not { } state)
+            {
+                return "(the container is gone)";
+            }
+
+            var output = (await host.Containers.TailLogsAsync(name, 5, cancellationToken)).Trim().ReplaceLineEndings(" | ");
+            return string.Create(CultureInfo.InvariantCulture,
+                $"(container {state.Status}, exit code {state.ExitCode}, restarted {inspect.RestartCount} times; last output: {(output.Length == 0 ? "none" : output)})");
+        }
+        catch (DockerApiException e)
+        {
+            return $"(the container could not be inspected: {e.Message})";
+        }
     }
 
     public async Task StopAsync(long serverId, CancellationToken cancellationToken)

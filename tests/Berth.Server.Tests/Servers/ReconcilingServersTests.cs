@@ -73,6 +73,32 @@ public sealed class FailedServerCreationTests
         await (await admin.DeleteAsync($"/api/servers/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
     }
 
+    [Fact]
+    public async Task AContainerThatKeepsExiting_FailsAfterTheEngineStartTimeout_SayingHowItEndedAndWhatItPrinted()
+    {
+        _ = TestDocker.Endpoint;
+        string image;
+        using (var engine = TestDocker.Connect())
+        {
+            // Its only command is a shell with nothing on stdin: it exits 0 at once, like a server whose engine gave up.
+            image = await BusyboxImage.EnsureAsync(engine.Images, CancellationToken.None);
+        }
+
+        await using var host = await BerthTestHost.StartAsync(configure: settings => settings with { ServerImage = image });
+        host.Services.GetRequiredService<ServersOptions>().EngineStartTimeout = TimeSpan.FromSeconds(3);
+        using var admin = await host.LoginAsync();
+
+        var response = await admin.PostAsJsonAsync("/api/servers", new { name = "exits at once" });
+        await response.AssertStatusAsync(HttpStatusCode.Accepted);
+        var id = (await response.JsonAsync()).GetProperty("id").GetInt64();
+
+        var error = (await WaitForFailedAsync(admin, id)).GetProperty("error").GetString();
+        Assert.True(
+            System.Text.RegularExpressions.Regex.IsMatch(error!, @"within 3 s\. \(container (exited|restarting|running), exit code 0, restarted \d+ times; last output: none\)$"),
+            error);
+        await (await admin.DeleteAsync($"/api/servers/{id}")).AssertStatusAsync(HttpStatusCode.NoContent);
+    }
+
     private static async Task<System.Text.Json.JsonElement> WaitForFailedAsync(HttpClient client, long id)
     {
         var server = await Poll.UntilAsync(
