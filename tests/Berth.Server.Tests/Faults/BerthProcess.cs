@@ -60,9 +60,28 @@ internal sealed class BerthProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var berth = new BerthProcess(process, new Uri($"http://127.0.0.1:{port}"));
-        using var probe = new HttpClient { BaseAddress = berth.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        await Poll.UntilAsync<HttpResponseMessage, HttpRequestException>(() => probe.GetAsync("/health/live"), r => r.IsSuccessStatusCode, timeout: TimeSpan.FromSeconds(60));
+        using var probe = new HttpClient { BaseAddress = berth.BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var live = await Poll.UntilAsync<HttpResponseMessage?, HttpRequestException>(() => LiveAsync(probe), r => r is { IsSuccessStatusCode: true }, timeout: TimeSpan.FromSeconds(60));
+        if (live is not { IsSuccessStatusCode: true })
+        {
+            await berth.DisposeAsync();
+            throw new TimeoutException($"Berth did not answer /health/live within 60 s (last: {live?.StatusCode.ToString() ?? "no answer"}).");
+        }
+
         return berth;
+    }
+
+    /// <summary>One probe; an attempt that outlives the client's timeout (a starting process on a busy machine) is "not yet", like a refused one.</summary>
+    private static async Task<HttpResponseMessage?> LiveAsync(HttpClient probe)
+    {
+        try
+        {
+            return await probe.GetAsync("/health/live");
+        }
+        catch (TaskCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>SIGKILL: the process ends at once, mid-write or not.</summary>
