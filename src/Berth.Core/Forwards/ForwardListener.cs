@@ -6,8 +6,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Berth.Core.Forwards;
 
-/// <summary>What one listener carries: public port → the server's own address and internal port.</summary>
-public sealed record ForwardTarget(long ForwardId, long ServerId, int PublicPort, IPEndPoint Target);
+/// <summary>
+/// What one listener carries: public port → the server's own address and internal port, with or without
+/// a PROXY protocol header naming the client.
+/// </summary>
+public sealed record ForwardTarget(long ForwardId, long ServerId, int PublicPort, IPEndPoint Target, ProxyProtocolVersion ProxyProtocol = ProxyProtocolVersion.Off);
 
 /// <summary>
 /// One public port: accepts connections and splices each to <see cref="ForwardTarget.Target"/>, the
@@ -137,6 +140,13 @@ internal sealed class ForwardListener : IDisposable
             {
                 connect.CancelAfter(_options.ConnectTimeout);
                 await server.ConnectAsync(Target.Target, connect.Token);
+            }
+
+            if (Target.ProxyProtocol != ProxyProtocolVersion.Off
+                && client.RemoteEndPoint is IPEndPoint from && client.LocalEndPoint is IPEndPoint to)
+            {
+                // Before any byte of the client's: the app reads the header first, then the client's stream.
+                await server.SendAsync(ProxyProtocolHeader.Build(Target.ProxyProtocol, from, to), SocketFlags.None, token);
             }
 
             // Each direction ends on its own (half close), so protocols that shut down their sending side first keep working.

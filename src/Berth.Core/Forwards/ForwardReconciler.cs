@@ -71,7 +71,7 @@ public sealed class ForwardReconciler(
     /// <summary>One pass: reads the forwards and the servers' addresses, and opens or closes listeners.</summary>
     public async Task ReconcileOnceAsync(CancellationToken cancellationToken)
     {
-        List<(long Id, long ServerId, int PublicPort, int InternalPort)> forwards;
+        List<(long Id, long ServerId, int PublicPort, int InternalPort, string ProxyProtocol)> forwards;
         await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
         {
             forwards = (await (
@@ -79,8 +79,8 @@ public sealed class ForwardReconciler(
                 join server in db.VirtualServers on forward.VirtualServerId equals server.Id
                 where !server.Deleted && server.Id != VirtualServer.HostId
                 orderby forward.Id
-                select new { forward.Id, forward.VirtualServerId, forward.PublicPort, forward.InternalPort }).ToListAsync(cancellationToken))
-                .Select(f => (f.Id, f.VirtualServerId, f.PublicPort, f.InternalPort))
+                select new { forward.Id, forward.VirtualServerId, forward.PublicPort, forward.InternalPort, forward.ProxyProtocol }).ToListAsync(cancellationToken))
+                .Select(f => (f.Id, f.VirtualServerId, f.PublicPort, f.InternalPort, f.ProxyProtocol))
                 .ToList();
         }
 
@@ -105,7 +105,7 @@ public sealed class ForwardReconciler(
 
         var pool = options.Value;
         var wanted = new List<ForwardTarget>(forwards.Count);
-        foreach (var (id, serverId, publicPort, internalPort) in forwards)
+        foreach (var (id, serverId, publicPort, internalPort, proxyProtocol) in forwards)
         {
             if (!pool.InPool(publicPort) || internalPort is < 1 or > 65535)
             {
@@ -116,7 +116,9 @@ public sealed class ForwardReconciler(
             if (live.TryGetValue(serverId, out var container) && container.State == "running"
                 && IPAddress.TryParse(container.Address, out var address) && !IPAddress.IsLoopback(address))
             {
-                wanted.Add(new ForwardTarget(id, serverId, publicPort, new IPEndPoint(address, internalPort)));
+                // A stored name Berth did not write (an edited row) carries nothing extra rather than failing the pass.
+                var header = ForwardRules.TryParseProxyProtocol(proxyProtocol, out var version) ? version : ProxyProtocolVersion.Off;
+                wanted.Add(new ForwardTarget(id, serverId, publicPort, new IPEndPoint(address, internalPort), header));
             }
         }
 

@@ -10,6 +10,12 @@ public sealed record ForwardCheck(bool Valid, string? Code, string Message, stri
     public static ForwardCheck Fail(string code, string field, string message) => new(false, code, message, field);
 }
 
+/// <summary>
+/// A forward's fields as a client sends them; null is "not given" (on add: the default; on replace:
+/// keep the current value, except <see cref="InternalPort"/>, which is required).
+/// </summary>
+public sealed record ForwardFields(int? PublicPort, int? InternalPort, string? Protocol = null, string? Description = null, string? ProxyProtocol = null);
+
 /// <summary>The rules of a forward's own fields (those that need no database).</summary>
 public static class ForwardRules
 {
@@ -24,10 +30,34 @@ public static class ForwardRules
     public const string InvalidDescription = "INVALID_DESCRIPTION";
     public const string ForwardLimit = "FORWARD_LIMIT";
     public const string PoolExhausted = "POOL_EXHAUSTED";
+    public const string InvalidProxyProtocol = "INVALID_PROXY_PROTOCOL";
 
-    public static ForwardCheck CheckFields(int? publicPort, int? internalPort, string? protocol, string? description, ForwardsOptions options)
+    /// <summary>The stored and shown names of <see cref="ProxyProtocolVersion"/>: <c>off</c>, <c>v1</c>, <c>v2</c>.</summary>
+    public static string NameOf(ProxyProtocolVersion version) => version switch
     {
+        ProxyProtocolVersion.V1 => "v1",
+        ProxyProtocolVersion.V2 => "v2",
+        _ => "off",
+    };
+
+    /// <summary>Reads <c>off</c>, <c>v1</c> or <c>v2</c> (any case, spaces around ignored); anything else is false.</summary>
+    public static bool TryParseProxyProtocol(string? text, out ProxyProtocolVersion version)
+    {
+        version = text?.Trim().ToLowerInvariant() switch
+        {
+            "off" => ProxyProtocolVersion.Off,
+            "v1" => ProxyProtocolVersion.V1,
+            "v2" => ProxyProtocolVersion.V2,
+            _ => (ProxyProtocolVersion)(-1),
+        };
+        return Enum.IsDefined(version);
+    }
+
+    public static ForwardCheck CheckFields(ForwardFields fields, ForwardsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(options);
+        var (publicPort, internalPort, protocol, description, proxyProtocol) = fields;
         if (publicPort is { } p && !options.InPool(p))
         {
             return ForwardCheck.Fail(PortOutsidePool, "publicPort", string.Create(CultureInfo.InvariantCulture,
@@ -42,6 +72,11 @@ public static class ForwardRules
         if (protocol is not null && !string.Equals(protocol.Trim(), Tcp, StringComparison.OrdinalIgnoreCase))
         {
             return ForwardCheck.Fail(InvalidProtocol, "protocol", "Only tcp can be forwarded.");
+        }
+
+        if (proxyProtocol is not null && !TryParseProxyProtocol(proxyProtocol, out _))
+        {
+            return ForwardCheck.Fail(InvalidProxyProtocol, "proxyProtocol", "proxyProtocol must be off, v1 or v2.");
         }
 
         if (description is not null)

@@ -10,7 +10,7 @@ namespace Berth.Core.Forwards;
 
 /// <summary>A forward as its owner sees it; <see cref="Address"/> is what to connect to (<c>host:port</c>).</summary>
 public sealed record ForwardView(
-    long Id, long ServerId, int PublicPort, int InternalPort, string Protocol, string Description, string Address, string CreatedAt, string UpdatedAt);
+    long Id, long ServerId, int PublicPort, int InternalPort, string Protocol, string Description, string ProxyProtocol, string Address, string CreatedAt, string UpdatedAt);
 
 /// <summary>
 /// The port-forward use cases. Owners act on their own servers' forwards, admins on every server's;
@@ -36,14 +36,15 @@ public sealed class ForwardsService(
         return rows.Select(View).ToList();
     }
 
-    public async Task<ForwardView> AddAsync(
-        long actorId, bool isAdmin, long serverId, int? publicPort, int? internalPort, string? protocol, string? description, CancellationToken cancellationToken)
+    public async Task<ForwardView> AddAsync(long actorId, bool isAdmin, long serverId, ForwardFields fields, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        var publicPort = fields.PublicPort;
         var added = await WriteAsync(publicPort, async ct =>
         {
             // Ownership first: another user's server answers 404 whatever the body says.
             var ownerId = await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
-            CheckedFields(publicPort, internalPort, protocol, description);
+            CheckedFields(fields);
             var max = await MaxPerServerAsync(ownerId, ct);
             if (await db.PortForwards.CountAsync(f => f.VirtualServerId == serverId, ct) >= max)
             {
@@ -61,9 +62,10 @@ public sealed class ForwardsService(
             {
                 VirtualServerId = serverId,
                 PublicPort = port,
-                InternalPort = internalPort!.Value,
+                InternalPort = fields.InternalPort!.Value,
                 Protocol = ForwardRules.Tcp,
-                Description = description?.Trim() ?? "",
+                Description = fields.Description?.Trim() ?? "",
+                ProxyProtocol = ProxyProtocolName(fields.ProxyProtocol) ?? "off",
                 CreatedAt = now,
                 UpdatedAt = now,
             };
@@ -77,14 +79,15 @@ public sealed class ForwardsService(
         return View(added);
     }
 
-    /// <summary>Replaces the forward's fields; <paramref name="publicPort"/> left out keeps the current public port.</summary>
-    public async Task<ForwardView> UpdateAsync(
-        long actorId, bool isAdmin, long serverId, long forwardId, int? publicPort, int? internalPort, string? protocol, string? description, CancellationToken cancellationToken)
+    /// <summary>Replaces the forward's fields; a public port, description or PROXY protocol left out keeps the current one.</summary>
+    public async Task<ForwardView> UpdateAsync(long actorId, bool isAdmin, long serverId, long forwardId, ForwardFields fields, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        var publicPort = fields.PublicPort;
         var updated = await WriteAsync(publicPort, async ct =>
         {
             await FindVisibleServerAsync(actorId, isAdmin, serverId, ct);
-            CheckedFields(publicPort, internalPort, protocol, description);
+            CheckedFields(fields);
             var forward = await FindForwardAsync(serverId, forwardId, ct);
             var port = publicPort ?? forward.PublicPort;
             if (port != forward.PublicPort && await db.PortForwards.AnyAsync(f => f.PublicPort == port && f.Id != forward.Id, ct))
@@ -93,9 +96,10 @@ public sealed class ForwardsService(
             }
 
             forward.PublicPort = port;
-            forward.InternalPort = internalPort!.Value;
+            forward.InternalPort = fields.InternalPort!.Value;
             forward.Protocol = ForwardRules.Tcp;
-            forward.Description = description?.Trim() ?? forward.Description;
+            forward.Description = fields.Description?.Trim() ?? forward.Description;
+            forward.ProxyProtocol = ProxyProtocolName(fields.ProxyProtocol) ?? forward.ProxyProtocol;
             forward.UpdatedAt = SeedTime.Now(clock);
             activity.Add(db, actorId, Message(forward, "updated"));
             await db.SaveChangesAsync(ct);
@@ -125,10 +129,10 @@ public sealed class ForwardsService(
     /// that fails reported. <paramref name="forwardId"/> is the forward being edited (its own port is not
     /// "taken"); <paramref name="serverId"/> adds the per-server limit for a new forward.
     /// </summary>
-    public async Task<ForwardCheck> ValidateAsync(
-        long actorId, bool isAdmin, int? publicPort, int? internalPort, string? protocol, string? description, long? forwardId, long? serverId,
-        CancellationToken cancellationToken)
+    public async Task<ForwardCheck> ValidateAsync(long actorId, bool isAdmin, ForwardFields fields, long? forwardId, long? serverId, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(fields);
+        var publicPort = fields.PublicPort;
         PortForward? editing = null;
         if (forwardId is { } id)
         {
@@ -143,7 +147,7 @@ public sealed class ForwardsService(
             }
         }
 
-        var check = ForwardRules.CheckFields(publicPort, internalPort ?? editing?.InternalPort ?? 1, protocol, description, Options);
+        var check = ForwardRules.CheckFields(fields with { InternalPort = fields.InternalPort ?? editing?.InternalPort ?? 1 }, Options);
         if (!check.Valid)
         {
             return check;
@@ -227,22 +231,26 @@ public sealed class ForwardsService(
     }
 
     private ForwardView View(PortForward f) => new(
-        f.Id, f.VirtualServerId, f.PublicPort, f.InternalPort, f.Protocol, f.Description,
+        f.Id, f.VirtualServerId, f.PublicPort, f.InternalPort, f.Protocol, f.Description, f.ProxyProtocol,
         string.Create(CultureInfo.InvariantCulture, $"{Options.PublicHost}:{f.PublicPort}"), f.CreatedAt, f.UpdatedAt);
 
     private async Task<int> MaxPerServerAsync(long userId, CancellationToken cancellationToken) =>
         await db.ForwardQuotas.Where(q => q.UserId == userId).Select(q => (int?)q.MaxForwardsPerServer).FirstOrDefaultAsync(cancellationToken)
         ?? Options.DefaultMaxPerServer;
 
-    private void CheckedFields(int? publicPort, int? internalPort, string? protocol, string? description)
+    private void CheckedFields(ForwardFields fields)
     {
-        if (internalPort is null)
+        if (fields.InternalPort is null)
         {
             throw BerthException.Invalid("MISSING_FIELD", "The field 'internalPort' is required.");
         }
 
-        Checked(ForwardRules.CheckFields(publicPort, internalPort, protocol, description, Options));
+        Checked(ForwardRules.CheckFields(fields, Options));
     }
+
+    /// <summary>The stored name of a checked proxyProtocol field; null when it was not given.</summary>
+    private static string? ProxyProtocolName(string? text) =>
+        ForwardRules.TryParseProxyProtocol(text, out var version) ? ForwardRules.NameOf(version) : null;
 
     private static void Checked(ForwardCheck check)
     {

@@ -20,6 +20,9 @@ public sealed class PortForward
 
     public string Description { get; set; } = "";
 
+    /// <summary><c>off</c>, <c>v1</c> or <c>v2</c>: the PROXY protocol header written to the app first (<see cref="ProxyProtocolHeader"/>).</summary>
+    public string ProxyProtocol { get; set; } = "off";
+
     public string CreatedAt { get; set; } = "";
 
     public string UpdatedAt { get; set; } = "";

@@ -508,6 +508,13 @@ namespace Berth.Data.PostgreSql.Migrations
                         .HasDefaultValue("tcp")
                         .HasColumnName("Protocol");
 
+                    b.Property<string>("ProxyProtocol")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("text")
+                        .HasDefaultValue("off")
+                        .HasColumnName("ProxyProtocol");
+
                     b.Property<int>("PublicPort")
                         .HasColumnType("integer")
                         .HasColumnName("PublicPort");

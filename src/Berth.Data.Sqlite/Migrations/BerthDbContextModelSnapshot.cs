@@ -485,6 +485,13 @@ namespace Berth.Data.Sqlite.Migrations
                         .HasDefaultValue("tcp")
                         .HasColumnName("Protocol");
 
+                    b.Property<string>("ProxyProtocol")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("off")
+                        .HasColumnName("ProxyProtocol");
+
                     b.Property<int>("PublicPort")
                         .HasColumnType("INTEGER")
                         .HasColumnName("PublicPort");

@@ -42,15 +42,13 @@ internal static class ForwardsEndpoints
 
     private static async Task<Created<ForwardResponse>> AddAsync(long id, ForwardRequest request, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken)
     {
-        var forward = await forwards.AddAsync(
-            principal.UserId(), IsAdmin(principal), id, request.PublicPort, request.InternalPort, request.Protocol, request.Description, cancellationToken);
+        var forward = await forwards.AddAsync(principal.UserId(), IsAdmin(principal), id, request.Fields(), cancellationToken);
         return TypedResults.Created(string.Create(CultureInfo.InvariantCulture, $"/api/servers/{id}/forwards/{forward.Id}"), ForwardResponse.From(forward));
     }
 
     private static async Task<Ok<ForwardResponse>> UpdateAsync(
         long id, long forwardId, ForwardRequest request, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken) =>
-        TypedResults.Ok(ForwardResponse.From(await forwards.UpdateAsync(
-            principal.UserId(), IsAdmin(principal), id, forwardId, request.PublicPort, request.InternalPort, request.Protocol, request.Description, cancellationToken)));
+        TypedResults.Ok(ForwardResponse.From(await forwards.UpdateAsync(principal.UserId(), IsAdmin(principal), id, forwardId, request.Fields(), cancellationToken)));
 
     private static async Task<NoContent> DeleteAsync(long id, long forwardId, ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken)
     {
@@ -60,7 +58,7 @@ internal static class ForwardsEndpoints
 
     /// <summary>Ports arrive as text so that "abc" gets the port rule's message, not a binder error.</summary>
     private static async Task<Ok<ForwardValidationResponse>> ValidateAsync(
-        string? publicPort, string? internalPort, string? protocol, string? description, long? forwardId, long? serverId,
+        string? publicPort, string? internalPort, string? protocol, string? description, string? proxyProtocol, long? forwardId, long? serverId,
         ClaimsPrincipal principal, ForwardsService forwards, CancellationToken cancellationToken)
     {
         if (!TryPort(publicPort, out var pub))
@@ -73,7 +71,8 @@ internal static class ForwardsEndpoints
             return Verdict(ForwardCheck.Fail(ForwardRules.InvalidPort, "internalPort", "The internal port must be a whole number from 1 to 65535."));
         }
 
-        var check = await forwards.ValidateAsync(principal.UserId(), IsAdmin(principal), pub, inner, protocol, description, forwardId, serverId, cancellationToken);
+        var check = await forwards.ValidateAsync(
+            principal.UserId(), IsAdmin(principal), new ForwardFields(pub, inner, protocol, description, proxyProtocol), forwardId, serverId, cancellationToken);
         return Verdict(check);
     }
 

@@ -237,6 +237,84 @@ public sealed class PortForwardTests(ForwardsFixture fixture) : IClassFixture<Fo
         await DeleteAsync(fixture.Alice, fixture.AliceServer, forward);
     }
 
+    [Fact]
+    public async Task AForwardWithPROXYProtocol_TellsTheAppTheClientsAddress_FirstInV1_ThenInV2()
+    {
+        var port = fixture.FirstPort + 3;
+        var forward = await AddAsync(fixture.Alice, fixture.AliceServer, new { publicPort = port, internalPort = ForwardsFixture.EchoPort, proxyProtocol = "v1" });
+        var id = forward.GetProperty("id").GetInt64();
+        await using var cleanup = new AsyncCleanup(() => fixture.Alice.DeleteAsync($"/api/servers/{fixture.AliceServer}/forwards/{id}"));
+        Assert.Equal("v1", forward.GetProperty("proxyProtocol").GetString());
+
+        // The echo service sends back what it reads: the header first, then the client's own bytes.
+        var (client, echoed) = await Poll.UntilAsync(
+            () => ProxiedEchoAsync(port, "PROXY TCP4 127.0.0.1 127.0.0.1 1 1\r\n".Length),
+            r => r.Echoed is not null && r.Echoed.StartsWith("PROXY ", StringComparison.Ordinal),
+            Live,
+            TimeSpan.FromMilliseconds(200));
+        Assert.Equal($"PROXY TCP4 127.0.0.1 127.0.0.1 {client!.Port} {port}\r\nhello\n", echoed);
+
+        var changed = await fixture.Alice.PutAsJsonAsync(
+            $"/api/servers/{fixture.AliceServer}/forwards/{id}", new { internalPort = ForwardsFixture.EchoPort, proxyProtocol = "V2" });
+        Assert.Equal("v2", (await changed.JsonAsync()).GetProperty("proxyProtocol").GetString());
+        var (v2Client, v2Echoed) = await Poll.UntilAsync(
+            () => ProxiedEchoAsync(port, 28),
+            r => r.Echoed is not null && r.Echoed.StartsWith("\r\n\r\n", StringComparison.Ordinal),
+            Live,
+            TimeSpan.FromMilliseconds(200));
+        var expected = ProxyProtocolHeader.Build(ProxyProtocolVersion.V2, v2Client!, new IPEndPoint(IPAddress.Loopback, port));
+        Assert.Equal(Encoding.Latin1.GetString(expected) + "hello\n", v2Echoed);
+
+        // A description-only edit keeps the setting; a bad value is refused and changes nothing.
+        var kept = await fixture.Alice.PutAsJsonAsync($"/api/servers/{fixture.AliceServer}/forwards/{id}", new { internalPort = ForwardsFixture.EchoPort, description = "db" });
+        Assert.Equal("v2", (await kept.JsonAsync()).GetProperty("proxyProtocol").GetString());
+        await (await fixture.Alice.PutAsJsonAsync($"/api/servers/{fixture.AliceServer}/forwards/{id}", new { internalPort = ForwardsFixture.EchoPort, proxyProtocol = "v3" }))
+            .AssertProblemAsync(HttpStatusCode.BadRequest, ForwardRules.InvalidProxyProtocol);
+        var invalid = await Validate(fixture.Alice, "internalPort=80&proxyProtocol=yes");
+        Assert.Equal((ForwardRules.InvalidProxyProtocol, "proxyProtocol"), (invalid.GetProperty("code").GetString(), invalid.GetProperty("field").GetString()));
+        var listed = await fixture.Alice.GetFromJsonAsync<JsonElement>($"/api/servers/{fixture.AliceServer}/forwards");
+        Assert.Equal("v2", listed.EnumerateArray().Single(f => f.GetProperty("id").GetInt64() == id).GetProperty("proxyProtocol").GetString());
+    }
+
+    /// <summary>
+    /// Connects through <paramref name="port"/>, reads the echo service's greeting, sends one line and reads
+    /// back the header (<paramref name="headerLength"/> bytes at least) and the line; null when the way is not open yet.
+    /// </summary>
+    private static async Task<(IPEndPoint? Client, string? Echoed)> ProxiedEchoAsync(int port, int headerLength)
+    {
+        using var client = new TcpClient();
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port, bound.Token);
+            var stream = client.GetStream();
+            var received = new List<byte>();
+            var buffer = new byte[4096];
+            await stream.WriteAsync("hello\n"u8.ToArray(), bound.Token);
+            // The greeting ("server-a\n") comes from the service, the rest is the echo of what the forward sent.
+            var least = "server-a\n".Length + headerLength + "hello\n".Length;
+            while (received.Count < least || !Encoding.Latin1.GetString([.. received]).EndsWith("hello\n", StringComparison.Ordinal))
+            {
+                var read = await stream.ReadAsync(buffer, bound.Token);
+                if (read == 0)
+                {
+                    return (null, null);
+                }
+
+                received.AddRange(buffer.AsSpan(0, read));
+            }
+
+            var text = Encoding.Latin1.GetString([.. received]);
+            return text.StartsWith("server-a\n", StringComparison.Ordinal)
+                ? ((IPEndPoint)client.Client.LocalEndPoint!, text["server-a\n".Length..])
+                : (null, null);
+        }
+        catch (Exception e) when (e is SocketException or IOException or OperationCanceledException)
+        {
+            return (null, null);
+        }
+    }
+
     private static async Task<JsonElement> AddAsync(HttpClient client, long serverId, object body)
     {
         var response = await client.PostAsJsonAsync($"/api/servers/{serverId}/forwards", body);
@@ -274,15 +352,20 @@ public sealed class PortForwardTests(ForwardsFixture fixture) : IClassFixture<Fo
         {
             return true;
         }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            // Accepted into the backlog of a listener that was closing: the next attempt is refused.
+            return false;
+        }
     }
 
-    /// <summary>A client connection to an echo service that greets with its mark.</summary>
     /// <summary>Runs a clean-up step when disposed (a delete that may find nothing left to delete).</summary>
     private sealed class AsyncCleanup(Func<Task> step) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await step();
     }
 
+    /// <summary>A client connection to an echo service that greets with its mark.</summary>
     private sealed class EchoConnection : IDisposable
     {
         private static readonly TimeSpan ReadBound = TimeSpan.FromSeconds(20);

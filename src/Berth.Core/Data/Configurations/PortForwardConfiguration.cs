@@ -18,6 +18,7 @@ internal sealed class PortForwardConfiguration : IEntityTypeConfiguration<PortFo
         builder.Property(f => f.InternalPort).HasColumnName("InternalPort").IsRequired();
         builder.Property(f => f.Protocol).HasColumnName("Protocol").IsRequired().HasDefaultValue(ForwardRules.Tcp);
         builder.Property(f => f.Description).HasColumnName("Description").IsRequired().HasDefaultValue("");
+        builder.Property(f => f.ProxyProtocol).HasColumnName("ProxyProtocol").IsRequired().HasDefaultValue("off");
         builder.Property(f => f.CreatedAt).HasColumnName("CreatedAt").IsRequired();
         builder.Property(f => f.UpdatedAt).HasColumnName("UpdatedAt").IsRequired();
         // One forward per public port on the whole platform: the index has the last word in a race.

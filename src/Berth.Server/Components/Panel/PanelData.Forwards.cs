@@ -9,16 +9,14 @@ public sealed partial class PanelData
     public Task<List<ForwardView>> ListForwardsAsync(long serverId) =>
         RunAsync((s, a) => s.GetRequiredService<ForwardsService>().ListAsync(a.UserId, a.IsAdmin, serverId, default));
 
-    public Task<ForwardCheck> ValidateForwardAsync(long serverId, long? forwardId, int? publicPort, int? internalPort, string description) =>
-        RunAsync((s, a) => s.GetRequiredService<ForwardsService>().ValidateAsync(
-            a.UserId, a.IsAdmin, publicPort, internalPort, ForwardRules.Tcp, description, forwardId, forwardId is null ? serverId : null, default));
+    public Task<ForwardCheck> ValidateForwardAsync(long serverId, long? forwardId, ForwardFields fields) =>
+        RunAsync((s, a) => s.GetRequiredService<ForwardsService>().ValidateAsync(a.UserId, a.IsAdmin, fields, forwardId, forwardId is null ? serverId : null, default));
 
-    public Task<ForwardView> AddForwardAsync(long serverId, int? publicPort, int internalPort, string description) =>
-        RunAsync((s, a) => s.GetRequiredService<ForwardsService>().AddAsync(a.UserId, a.IsAdmin, serverId, publicPort, internalPort, ForwardRules.Tcp, description, default));
+    public Task<ForwardView> AddForwardAsync(long serverId, ForwardFields fields) =>
+        RunAsync((s, a) => s.GetRequiredService<ForwardsService>().AddAsync(a.UserId, a.IsAdmin, serverId, fields, default));
 
-    public Task<ForwardView> UpdateForwardAsync(long serverId, long forwardId, int? publicPort, int internalPort, string description) =>
-        RunAsync((s, a) => s.GetRequiredService<ForwardsService>().UpdateAsync(
-            a.UserId, a.IsAdmin, serverId, forwardId, publicPort, internalPort, ForwardRules.Tcp, description, default));
+    public Task<ForwardView> UpdateForwardAsync(long serverId, long forwardId, ForwardFields fields) =>
+        RunAsync((s, a) => s.GetRequiredService<ForwardsService>().UpdateAsync(a.UserId, a.IsAdmin, serverId, forwardId, fields, default));
 
     public Task DeleteForwardAsync(long serverId, long forwardId) => RunAsync(async (s, a) =>
     {
