@@ -30,9 +30,13 @@ public sealed class ForwardsPanelTests(PanelFixture fixture) : BrowserTestBase(f
         await page.Locator("#forward-description").FillAsync("postgres");
         await Expect(page.Locator("#forward-description")).ToHaveValueAsync("postgres");
         await Expect(error).ToHaveCountAsync(0);
+        // The app behind it reads the PROXY protocol: the list says so beside the address.
+        await page.GetByTestId("forward-proxy-protocol").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "PROXY v2" }).ClickAsync();
         await add.ClickAsync();
         var row = section.Locator("tr").Filter(new() { HasText = "postgres" });
         await Expect(row.Locator(".forward-address")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(":30000$"));
+        await Expect(row.Locator(".forward-proxy-protocol")).ToHaveTextAsync("· PROXY v2");
 
         await page.GetByTestId("add-forward").ClickAsync();
         await page.Locator("#forward-internal-port").FillAsync("6379");
@@ -49,6 +53,7 @@ public sealed class ForwardsPanelTests(PanelFixture fixture) : BrowserTestBase(f
         await add.ClickAsync();
         await Expect(section.Locator(".forward-address")).ToHaveCountAsync(2);
         await Expect(section.Locator(".forward-address").Nth(1)).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(":30007$"));
+        await Expect(section.Locator(".forward-proxy-protocol")).ToHaveCountAsync(1);
 
         await row.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Delete forward") }).ClickAsync();
         await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
