@@ -126,7 +126,16 @@ public sealed class BerthTestHost : IAsyncDisposable
     public HttpClient CreateClient(IPAddress? source = null)
     {
         var jar = new CookieContainer();
-        var handler = new SocketsHttpHandler { CookieContainer = jar, AllowAutoRedirect = false, UseCookies = true };
+        var handler = new SocketsHttpHandler
+        {
+            CookieContainer = jar,
+            AllowAutoRedirect = false,
+            UseCookies = true,
+            // A request sent with "Expect: 100-continue" holds its body until Berth answers, however
+            // long a loaded machine takes: after the default 1 s the body went out anyway, and a refusal
+            // that Berth sent meanwhile (413, then closing the connection) broke the write mid-body.
+            Expect100ContinueTimeout = TimeSpan.FromSeconds(30),
+        };
         if (source is not null)
         {
             handler.ConnectCallback = async (context, cancellationToken) =>
