@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 
@@ -116,6 +117,59 @@ public sealed class ContainerOperations
             cancellationToken);
         var (stdout, stderr) = await stream.ReadOutputToEndAsync(cancellationToken);
         return stdout + stderr;
+    }
+
+    /// <summary>
+    /// The container's log lines as the engine keeps them: each with its stream (stdout or stderr, the
+    /// engine's own split) and the engine's timestamp first; the last <paramref name="tail"/> lines, then
+    /// new ones while <paramref name="follow"/> (until the container stops or the caller cancels). A line
+    /// longer than <paramref name="maxLine"/> bytes is cut; the next chunk is read only when the caller
+    /// asks for the next line, so a slow reader slows the engine's stream and never grows memory.
+    /// </summary>
+    public async IAsyncEnumerable<ContainerLogLine> ReadLogsAsync(
+        string id, int tail, bool follow, [EnumeratorCancellation] CancellationToken cancellationToken, int maxLine = 16 * 1024)
+    {
+        using var stream = await _client.Containers.GetContainerLogsAsync(
+            id,
+            new ContainerLogsParameters
+            {
+                ShowStdout = true,
+                ShowStderr = true,
+                Timestamps = true,
+                Follow = follow,
+                Tail = tail.ToString(CultureInfo.InvariantCulture),
+            },
+            cancellationToken);
+        // A read blocked on a quiet follow may not watch the token: closing the stream ends it.
+        await using var closing = cancellationToken.Register(stream.Dispose);
+        var buffer = new byte[16 * 1024];
+        var pending = new[] { new LineBuffer(maxLine), new LineBuffer(maxLine) };
+        while (true)
+        {
+            var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
+            if (read.EOF)
+            {
+                break;
+            }
+
+            var standardError = read.Target == MultiplexedStream.TargetStream.StandardError;
+            var line = pending[standardError ? 1 : 0];
+            for (var i = 0; i < read.Count; i++)
+            {
+                if (line.Add(buffer[i]) is { } complete)
+                {
+                    yield return new ContainerLogLine(standardError, complete);
+                }
+            }
+        }
+
+        for (var i = 0; i < pending.Length; i++)
+        {
+            if (pending[i].Rest() is { } rest)
+            {
+                yield return new ContainerLogLine(i == 1, rest);
+            }
+        }
     }
 
     /// <summary>Applies new limits to a running container.</summary>

@@ -242,10 +242,11 @@ public sealed class StacksService(
     }
 
     /// <summary>
-    /// Starts <c>docker compose logs</c> for the stack (one service or all; the last <paramref name="tail"/>
-    /// lines; following when asked), for the caller to read and dispose; <see cref="EndLogsAsync"/> ends it early.
+    /// Opens the stack's logs (one service or all; the last <paramref name="tail"/> lines of each
+    /// container; following when asked) through the server's own engine, for the caller to read and
+    /// dispose. Everything is checked here, before any of the answer is written.
     /// </summary>
-    public async Task<(StreamingExec Exec, string Container)> OpenLogsAsync(long actorId, bool isAdmin, long serverId, string? name, string? service, int? tail, bool follow, CancellationToken cancellationToken)
+    public async Task<StackLogReader> OpenLogsAsync(long actorId, bool isAdmin, long serverId, string? name, string? service, int? tail, bool follow, CancellationToken cancellationToken)
     {
         var stack = StackName.Parse(name);
         var serviceName = ServiceName.ParseOptional(service);
@@ -257,35 +258,20 @@ public sealed class StacksService(
 
         await servers.EnsureVisibleAsync(actorId, isAdmin, serverId, cancellationToken);
         _ = await GetAsync(actorId, isAdmin, serverId, stack.Value, cancellationToken);
-        var container = await RunningContainerAsync(serverId, cancellationToken);
-        List<string> argv = ["docker", "compose", "--project-name", stack.Value, "logs", "--no-color", "--timestamps", "--tail", lines.ToString(CultureInfo.InvariantCulture)];
-        if (follow)
-        {
-            argv.Add("--follow");
-        }
-
-        if (serviceName is not null)
-        {
-            argv.Add("--");
-            argv.Add(serviceName);
-        }
-
-        var exec = await containers.Host.Containers.StartStreamingAsync(container, argv, new StreamingExecOptions { User = "root", WorkingDirectory = "/apps" }, cancellationToken);
-        return (exec, container);
-    }
-
-    /// <summary>Ends a log reader whose client went away (a quiet <c>--follow</c> would otherwise wait forever).</summary>
-    public async Task EndLogsAsync(StreamingExec exec, string container)
-    {
+        await RunningContainerAsync(serverId, cancellationToken);
+        var client = await containers.ConnectInnerAsync(serverId, cancellationToken)
+            ?? throw BerthException.Conflict("SERVER_NOT_RUNNING", "The server is not running; start it first.");
+        var engine = new DockerEngine(client, containers.Host.Labels, containers.Host.Time);
         try
         {
-            if (await exec.ExitCodeAsync(CancellationToken.None) is null && await exec.ProcessIdAsync(CancellationToken.None) is > 0 and var pid)
-            {
-                await containers.Host.Containers.ExecAsync(container, ["kill", "-TERM", pid.ToString(CultureInfo.InvariantCulture)], CancellationToken.None, user: "root");
-            }
+            var found = await engine.Containers.ListByLabelAsync($"{ServerStacks.ComposeProjectLabel}={stack.Value}", cancellationToken);
+            var sources = StackLogSource.From(found.Select(c => (c.ID, c.Labels)), serviceName);
+            return new StackLogReader(engine, sources, lines, follow);
         }
-        catch (Exception e) when (DockerEngine.IsEngineFailure(e))
+        catch
         {
+            engine.Dispose();
+            throw;
         }
     }
 

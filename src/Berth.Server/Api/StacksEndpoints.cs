@@ -1,9 +1,9 @@
 using System.Net.ServerSentEvents;
 using System.Security.Claims;
+using System.Text;
 using System.Text.Json;
 using Berth.Core.Accounts.Tokens;
 using Berth.Core.Stacks;
-using Berth.Docker;
 using Berth.Server.Api.Contracts;
 using Berth.Server.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -120,7 +120,7 @@ internal static class StacksEndpoints
     private static async Task<IResult> LogsAsync(
         long id, string name, string? service, int? tail, bool? follow, bool? download, ClaimsPrincipal principal, StacksService stacks, HttpContext http, CancellationToken cancellationToken)
     {
-        var (exec, container) = await stacks.OpenLogsAsync(principal.UserId(), IsAdmin(principal), id, name, service, tail, follow ?? false, cancellationToken);
+        var reader = await stacks.OpenLogsAsync(principal.UserId(), IsAdmin(principal), id, name, service, tail, follow ?? false, cancellationToken);
         if (download == true)
         {
             http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}-logs.txt\"";
@@ -129,88 +129,28 @@ internal static class StacksEndpoints
         return TypedResults.Stream(
             async output =>
             {
-                try
+                await using (reader)
                 {
-                    await CopyLogsAsync(exec, output, cancellationToken);
-                }
-                finally
-                {
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        await stacks.EndLogsAsync(exec, container);
-                    }
-
-                    await exec.DisposeAsync();
+                    await WriteLinesAsync(reader.ReadAsync(cancellationToken), output, cancellationToken);
                 }
             },
             "text/plain; charset=utf-8");
     }
 
-    /// <summary>
-    /// Copies the exec's output line by line, each line marked with its stream; a chunk is read only
-    /// after the previous one was written (a slow client slows Compose, never grows memory), and a
-    /// line longer than 16 KiB is cut.
-    /// </summary>
-    private static async Task CopyLogsAsync(StreamingExec exec, Stream output, CancellationToken cancellationToken)
+    /// <summary>Writes each line as it comes (a write to the response sends it), so that a follower sees it at once.</summary>
+    private static async Task WriteLinesAsync(IAsyncEnumerable<string> lines, Stream output, CancellationToken cancellationToken)
     {
-        const int MaxLine = 16 * 1024;
-        var buffer = new byte[16 * 1024];
-        var pending = new Dictionary<ExecOutput, MemoryStream> { [ExecOutput.StandardOutput] = new(), [ExecOutput.StandardError] = new() };
-        var marks = new Dictionary<ExecOutput, byte[]> { [ExecOutput.StandardOutput] = "stdout "u8.ToArray(), [ExecOutput.StandardError] = "stderr "u8.ToArray() };
         try
         {
-            while (true)
+            await foreach (var line in lines)
             {
-                var (count, stream) = await exec.ReadAsync(buffer, cancellationToken);
-                if (count == 0)
-                {
-                    break;
-                }
-
-                var line = pending[stream];
-                for (var i = 0; i < count; i++)
-                {
-                    var b = buffer[i];
-                    if (b != (byte)'\n')
-                    {
-                        line.WriteByte(b);
-                    }
-
-                    if (b == (byte)'\n' || line.Length >= MaxLine)
-                    {
-                        await WriteLineAsync(output, marks[stream], line, cancellationToken);
-                    }
-                }
-
-                await output.FlushAsync(cancellationToken);
-            }
-
-            foreach (var (stream, line) in pending)
-            {
-                if (line.Length > 0)
-                {
-                    await WriteLineAsync(output, marks[stream], line, cancellationToken);
-                }
+                await output.WriteAsync(Encoding.UTF8.GetBytes(line + "\n"), cancellationToken);
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException && cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // The client left.
         }
-        finally
-        {
-            foreach (var line in pending.Values)
-            {
-                await line.DisposeAsync();
-            }
-        }
-    }
-
-    private static async Task WriteLineAsync(Stream output, byte[] mark, MemoryStream line, CancellationToken cancellationToken)
-    {
-        await output.WriteAsync(mark, cancellationToken);
-        await output.WriteAsync(line.GetBuffer().AsMemory(0, (int)line.Length), cancellationToken);
-        await output.WriteAsync("\n"u8.ToArray(), cancellationToken);
-        line.SetLength(0);
     }
 
     private static bool IsAdmin(ClaimsPrincipal principal) => principal.IsInRole(CurrentUser.AdminRole);

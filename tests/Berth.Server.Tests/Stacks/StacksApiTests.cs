@@ -62,11 +62,12 @@ public sealed class StacksApiTests(StacksFixture fixture) : IClassFixture<Stacks
             () => Alice.GetStringAsync($"/api/servers/{Server}/stacks/duo/logs?service=worker&tail=50"),
             text => text.Contains("worker-complains", StringComparison.Ordinal), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(250));
         var lines = logs.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(lines, l => l.StartsWith("stdout ", StringComparison.Ordinal) && l.Contains("worker-says-hello", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("stdout ", StringComparison.Ordinal) && l.Contains("worker-complains", StringComparison.Ordinal));
+        // Each line keeps the stream the service wrote it to, as the server's engine recorded it.
+        Assert.All(lines.Where(l => l.Contains("worker-says-hello", StringComparison.Ordinal)), l => Assert.StartsWith("stdout ", l, StringComparison.Ordinal));
+        Assert.All(lines.Where(l => l.Contains("worker-complains", StringComparison.Ordinal)), l => Assert.StartsWith("stderr ", l, StringComparison.Ordinal));
         // Restarted once: the line is there twice, each with Docker's timestamp.
         Assert.Equal(2, lines.Count(l => l.Contains("worker-says-hello", StringComparison.Ordinal)));
-        Assert.All(lines, l => Assert.Matches(@"^(stdout|stderr) (\x1b\[2K)?worker-1\s+\| \d{4}-\d\d-\d\dT", l));
+        Assert.All(lines, l => Assert.Matches(@"^(stdout|stderr) worker-1 \| \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z ", l));
         Assert.DoesNotContain("duo-web", logs, StringComparison.Ordinal);
 
         await fixture.RunAsync("duo", "down");
@@ -85,6 +86,46 @@ public sealed class StacksApiTests(StacksFixture fixture) : IClassFixture<Stacks
         Assert.Contains($"Stack \"duo\" created on virtual server #{Server}", activity);
         Assert.Contains($"Stack \"duo\" up on virtual server #{Server}", activity);
         Assert.Contains($"Stack \"duo\" deleted from virtual server #{Server}", activity);
+    }
+
+    [Fact]
+    public async Task FollowingTheLogs_ShowsNewLinesOfBothStreamsAsTheyAreWritten_AndTailZeroNothingOlder()
+    {
+        var compose = $$"""
+            services:
+              ticker:
+                image: {{fixture.Busybox}}
+                pull_policy: never
+                command: ["sh", "-c", "echo before-follow; i=0; while :; do i=$((i+1)); echo tick-$i; echo tock-$i >&2; sleep 1; done"]
+            """;
+        await fixture.CreateStackAsync("ticker", compose);
+        try
+        {
+            await fixture.RunAsync("ticker", "up");
+            // Once the service has written something, a follower asking for no old lines gets only new ones.
+            await Poll.UntilAsync(
+                () => Alice.GetStringAsync($"/api/servers/{Server}/stacks/ticker/logs?tail=5"),
+                text => text.Contains("tick-2", StringComparison.Ordinal), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
+
+            using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var response = await Alice.GetAsync($"/api/servers/{Server}/stacks/ticker/logs?follow=true&tail=0", HttpCompletionOption.ResponseHeadersRead, bound.Token);
+            // Not AssertStatusAsync: its message reads the whole body, and a follow does not end.
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(bound.Token));
+            var seen = new List<string>();
+            while (!(seen.Any(l => l.StartsWith("stdout ticker-1 | ", StringComparison.Ordinal) && l.Contains(" tick-", StringComparison.Ordinal))
+                && seen.Any(l => l.StartsWith("stderr ticker-1 | ", StringComparison.Ordinal) && l.Contains(" tock-", StringComparison.Ordinal))))
+            {
+                seen.Add(await reader.ReadLineAsync(bound.Token) ?? throw new InvalidOperationException($"the follow ended: {string.Join(" / ", seen)}"));
+            }
+
+            Assert.DoesNotContain(seen, l => l.Contains("before-follow", StringComparison.Ordinal) || l.EndsWith(" tick-1", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await fixture.RunAsync("ticker", "down");
+            await (await Alice.DeleteAsync($"/api/servers/{Server}/stacks/ticker")).AssertStatusAsync(HttpStatusCode.NoContent);
+        }
     }
 
     [Fact]
