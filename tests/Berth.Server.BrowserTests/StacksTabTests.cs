@@ -85,7 +85,7 @@ public sealed class StacksTabTests(EnginePanelFixture fixture) : BrowserTestBase
         await card.GetByTestId("stack-edit").ClickAsync();
         await Expect(compose.Locator(".cm-content")).ToContainTextAsync("./site:/usr/share/nginx/html:ro");
         await compose.Locator(".cm-content").FillAsync(
-            $"services:\n  web:\n    image: {StacksTemplateImage}\n    pull_policy: never\n    command: [\"sh\", \"-c\", \"echo hello-from-web; exec sleep 3600\"]\n");
+            $"services:\n  web:\n    image: {StacksTemplateImage}\n    pull_policy: never\n    stop_grace_period: 20s\n    ports:\n      - \"8080:80\"\n    command: [\"sh\", \"-c\", \"echo hello-from-web; exec sleep 3600\"]\n");
         await save.ClickAsync();
         await Expect(page.GetByTestId("stack-editor")).ToHaveCountAsync(0);
         Assert.Contains("hello-from-web", (await engine.ExecAsync(ServerContainers.ContainerName(serverId), ["cat", "/apps/stacks/site/compose.yaml"], CancellationToken.None)).StandardOutput, StringComparison.Ordinal);
@@ -96,6 +96,37 @@ public sealed class StacksTabTests(EnginePanelFixture fixture) : BrowserTestBase
         await card.GetByTestId("stack-logs").ClickAsync();
         await page.GetByTestId("stack-logs-show").ClickAsync();
         await Expect(page.GetByTestId("stack-logs-text")).ToContainTextAsync("hello-from-web", new() { Timeout = 30_000 });
+
+        // Its running service, as the monitor sees it, with its published port: a domain for it starts with that port.
+        await Expect(card).ToHaveAttributeAsync("data-status", "running", new() { Timeout = 60_000 });
+        var addDomain = card.Locator("[data-testid=stack-add-domain][data-port='8080']");
+        await Expect(addDomain).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        await Expect(card.Locator("[data-testid=stack-service][data-service=web]")).ToContainTextAsync(StacksTemplateImage);
+        await addDomain.ClickAsync();
+        await Expect(page.Locator(".mud-dialog #domain-target-port")).ToHaveValueAsync("8080");
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
+
+        // A file changed on disk since the editor read it: saving is refused with the conflict, the
+        // typed text stays until the files are read again.
+        await card.GetByTestId("stack-edit").ClickAsync();
+        await Expect(compose.Locator(".cm-content")).ToContainTextAsync("hello-from-web");
+        var changed = await engine.ExecAsync(ServerContainers.ContainerName(serverId), ["sh", "-c", "echo '# changed elsewhere' >> /apps/stacks/site/compose.yaml"], CancellationToken.None);
+        Assert.Equal(0, changed.ExitCode);
+        await save.ClickAsync();
+        await Expect(page.GetByTestId("stack-editor-error")).ToContainTextAsync("changed since they were read");
+        await page.GetByTestId("stack-reload").ClickAsync();
+        await Expect(page.GetByTestId("stack-editor-error")).ToHaveCountAsync(0);
+        await Expect(compose.Locator(".cm-content")).ToContainTextAsync("# changed elsewhere");
+        await page.GetByTestId("stack-close").ClickAsync();
+
+        // A second action while one runs: the refusal names the running one. Stop waits for the
+        // grace period (sleep as PID 1 ignores SIGTERM).
+        await card.GetByTestId("stack-action-stop").ClickAsync();
+        await Expect(output).ToHaveAttributeAsync("data-state", "running");
+        await card.GetByTestId("stack-action-restart").ClickAsync();
+        await Expect(page.GetByTestId("stack-action-error")).ToContainTextAsync("Stack site is busy: \u201cStop\u201d is still running.");
+        await Expect(output.GetByTestId("stack-output-end")).ToHaveTextAsync("Done (exit code 0).", new() { Timeout = 120_000 });
 
         // Deleted after a confirmation that says where the folder goes.
         await card.GetByTestId("stack-delete").ClickAsync();
