@@ -1,7 +1,7 @@
 // The panel's code editor (CodeMirror 6), bundled by esbuild at build time into
 // wwwroot/lib/code-editor/code-editor.js (Berth.Server.csproj) and driven by the Blazor
 // component Components/Shared/CodeEditor.razor. One entry point for every feature that edits
-// text (the file manager; stacks' compose files): create, setValue, getValue, setLanguage, dispose.
+// text (the file manager; stacks' compose files): create, setValue, getValue, length, setLanguage, dispose.
 //
 // Highlighting uses @lezer/highlight's classHighlighter: tokens get stable class names
 // (tok-propertyName, tok-string, tok-comment, …) that panel.css colours, so the look follows
@@ -79,6 +79,12 @@ export function setLanguage(host, language) {
 export function getValue(host) {
   const editor = host.berthEditor;
   return new TextEncoder().encode(editor ? editor.view.state.doc.toString() : '');
+}
+
+// The text's length: an empty text is not streamed (a stream of no bytes never ends on the .NET side).
+export function length(host) {
+  const editor = host.berthEditor;
+  return editor ? editor.view.state.doc.length : 0;
 }
 
 export function dispose(host) {

@@ -14,6 +14,7 @@ internal static class ServerTabs
         new("overview", "ServerTabs.Overview", null),
         new("terminal", "ServerTabs.Terminal", typeof(TerminalTab)),
         new("files", "ServerTabs.Files", typeof(Files.FilesTab)),
+        new("stacks", "ServerTabs.Stacks", typeof(Stacks.StacksTab)),
         new("forwards", "ServerTabs.Forwards", typeof(Forwards.ForwardsSection)),
     ];
 }
