@@ -77,9 +77,9 @@ public sealed class StackLogReader : IAsyncDisposable
                 await queue.WriteAsync(Format(container.Name, line), cancellationToken);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or ObjectDisposedException or IOException)
         {
-            // Stopped by the reader.
+            // Stopped by the reader (cancelling closes the engine's stream under a blocked read).
         }
         catch (Exception e) when (DockerEngine.IsEngineFailure(e))
         {
