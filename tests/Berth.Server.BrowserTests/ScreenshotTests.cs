@@ -19,7 +19,7 @@ public sealed class ScreenshotTests(EnginePanelFixture fixture) : BrowserTestBas
         ? Path.GetFullPath(dir)
         : Path.Combine(ResultsDirectory, "pages");
 
-    private static readonly string[] Pictures = ["sign-in", "sign-up", "servers", "server", "account", "servers-phone", "dashboard", "users", "all-servers", "server-terminal", "server-files"];
+    private static readonly string[] Pictures = ["sign-in", "sign-up", "servers", "server", "account", "servers-phone", "dashboard", "users", "all-servers", "server-terminal", "server-files", "server-stacks"];
 
     [Fact]
     public Task EachMainPage_IsPictured() => RunAsync(async contexts =>
@@ -57,6 +57,16 @@ public sealed class ScreenshotTests(EnginePanelFixture fixture) : BrowserTestBas
         await user.GetByRole(AriaRole.Tab, new() { Name = "Files", Exact = true }).ClickAsync();
         await Expect(user.Locator("[data-testid=files-row][data-name='compose.yaml']")).ToBeVisibleAsync();
         await ShootAsync(user, "server-files");
+        await user.GetByRole(AriaRole.Tab, new() { Name = "Stacks", Exact = true }).ClickAsync();
+        await user.GetByTestId("stack-new").ClickAsync();
+        await user.GetByTestId("stack-template").ClickAsync();
+        await user.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasText = "Static site (nginx)" }).ClickAsync();
+        await Expect(user.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
+        await user.GetByTestId("stack-check").ClickAsync();
+        await Expect(user.GetByTestId("stack-valid")).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        // The editor scrolled the page; a full-page picture of a scrolled page draws the fixed app bar mid-page.
+        await user.EvaluateAsync("window.scrollTo(0, 0)");
+        await ShootAsync(user, "server-stacks");
         await list.GoToAsync("Account");
         await ShootAsync(user, "account");
 
