@@ -12,6 +12,7 @@ public sealed class VerifyingEdgeFixture : EdgeFixture
 }
 
 /// <summary>A name squatted before its owner added it, or left pointing here, is not served until control is proved.</summary>
+[Collection(SharedEngine.Name)]
 public sealed class PublishingOnlyVerifiedNamesTests(VerifyingEdgeFixture fixture) : IClassFixture<VerifyingEdgeFixture>
 {
     [Fact]

@@ -19,7 +19,7 @@ namespace Berth.Server.Tests.Edge;
 /// "Cloudflare" range and <see cref="OriginPullCa"/> as the origin pull CA bundle; Alice and Bob each
 /// have a running server with busybox httpd on its port 80.
 /// </summary>
-public class EdgeFixture : IAsyncLifetime
+public class EdgeFixture : IAsyncLifetime, ICreatesServers
 {
     private readonly string _files = Path.Combine(Path.GetTempPath(), $"berth-edge-{Guid.NewGuid():N}");
     private readonly ECDsa _originPullKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);

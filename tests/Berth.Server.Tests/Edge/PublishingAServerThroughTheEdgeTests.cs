@@ -2,9 +2,12 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 
+using Berth.Server.Tests.Infrastructure;
+
 namespace Berth.Server.Tests.Edge;
 
 /// <summary>A user's server published under a domain name through the edge of <c>berth serve</c>, on the real engine.</summary>
+[Collection(SharedEngine.Name)]
 public sealed class PublishingAServerThroughTheEdgeTests(EdgeFixture fixture) : IClassFixture<EdgeFixture>
 {
     [Fact]

@@ -13,7 +13,7 @@ namespace Berth.Server.Tests.Forwards;
 /// TCP echo service inside: a container of the server's own engine publishing port 7000 that greets
 /// with the server's mark, then echoes.
 /// </summary>
-public sealed class ForwardsFixture : IAsyncLifetime
+public sealed class ForwardsFixture : IAsyncLifetime, ICreatesServers
 {
     public const int PoolSize = 8;
     public const int EchoPort = 7000;

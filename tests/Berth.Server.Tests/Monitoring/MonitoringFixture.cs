@@ -14,7 +14,7 @@ namespace Berth.Server.Tests.Monitoring;
 /// virtual server (the locally built busybox image loaded into its engine) and Bob with none.
 /// Heartbeats every second, so that tests can tell "nothing came" from "not yet".
 /// </summary>
-public sealed class MonitoringFixture : IAsyncLifetime
+public sealed class MonitoringFixture : IAsyncLifetime, ICreatesServers
 {
     public BerthTestHost Host { get; private set; } = null!;
 

@@ -14,7 +14,7 @@ namespace Berth.Server.Tests.Servers;
 /// with the virtual-server image built once, an admin and two users. Servers created here are
 /// removed with the host's installation label at the end.
 /// </summary>
-public sealed class ServersFixture : IAsyncLifetime
+public sealed class ServersFixture : IAsyncLifetime, ICreatesServers
 {
     public const string AlicePassword = "alice-password-1";
     public const string BobPassword = "bob-password-1";

@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Berth.Server.Tests.Stacks;
 
 /// <summary>One running server of Alice's with the busybox image loaded into its engine (no registry), shared by a class's stack tests.</summary>
-public sealed class StacksFixture : IAsyncLifetime
+public sealed class StacksFixture : IAsyncLifetime, ICreatesServers
 {
     public ServersFixture Servers { get; } = new();
 

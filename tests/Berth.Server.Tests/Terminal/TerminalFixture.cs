@@ -11,7 +11,7 @@ namespace Berth.Server.Tests.Terminal;
 /// running server of Alice's that most terminal tests share. Server numbers start at a random offset:
 /// containers are named by number on the shared engine, where other test runs may hold the low ones.
 /// </summary>
-public class TerminalFixture : IAsyncLifetime
+public class TerminalFixture : IAsyncLifetime, ICreatesServers
 {
     public BerthTestHost Host { get; private set; } = null!;
 
