@@ -14,12 +14,13 @@ public abstract partial class PanelPage(IPage page)
 
     /// <summary>
     /// Waits until the page is interactive: prerendered markup is there before the live connection,
-    /// and a click before it would be lost.
+    /// and a click before it would be lost. The bounds are generous: the first sign-in of a run meets
+    /// a machine busy starting every other test project, and once took 16 s to arrive.
     /// </summary>
     public async Task WaitUntilLiveAsync()
     {
-        await Page.WaitForURLAsync(NotSignIn(), new() { Timeout = 15_000 });
-        await Page.Locator(".mud-layout[data-live='true']").WaitForAsync(new() { Timeout = 20_000 });
+        await Page.WaitForURLAsync(NotSignIn(), new() { Timeout = 45_000 });
+        await Page.Locator(".mud-layout[data-live='true']").WaitForAsync(new() { Timeout = 45_000 });
     }
 
     public async Task GoToAsync(string linkName)
