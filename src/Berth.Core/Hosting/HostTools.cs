@@ -15,6 +15,9 @@ public enum HostTool
 
     /// <summary>The host firewall (filter table rules that keep virtual servers off the host and private ranges).</summary>
     Iptables,
+
+    /// <summary>Node.js, which runs the SSH entry's gateway (decision 0009).</summary>
+    Node,
 }
 
 /// <summary>A host program's exit code and the tail of its standard error.</summary>
@@ -39,6 +42,7 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
             HostTool.Tar => ("tar", new[] { "/usr/bin", "/bin" }),
             HostTool.Umount => ("umount", new[] { "/usr/bin", "/bin" }),
             HostTool.Iptables => ("iptables", new[] { "/usr/sbin", "/sbin" }),
+            HostTool.Node => ("node", new[] { "/usr/bin", "/usr/local/bin" }),
             _ => throw new ArgumentOutOfRangeException(nameof(tool)),
         };
         return folders.Select(f => Path.Combine(f, name)).FirstOrDefault(File.Exists);
@@ -85,7 +89,18 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
         return new HostToolResult(process.ExitCode, string.Join('\n', tail));
     }
 
-    private static Process Start(HostTool tool, IReadOnlyList<string> arguments)
+    /// <summary>
+    /// Starts a long-running tool that the caller talks to over its standard input and output (the
+    /// SSH gateway); the caller owns the process and ends it.
+    /// </summary>
+    public Process StartConversation(HostTool tool, IReadOnlyList<string> arguments)
+    {
+        var process = Start(tool, arguments, keepInput: true);
+        LogStarted(tool, process.Id, arguments.Count);
+        return process;
+    }
+
+    private static Process Start(HostTool tool, IReadOnlyList<string> arguments, bool keepInput = false)
     {
         ArgumentNullException.ThrowIfNull(arguments);
         var path = Locate(tool) ?? throw new InvalidOperationException($"The host program {tool.ToString().ToLowerInvariant()} is not installed.");
@@ -105,7 +120,11 @@ public sealed partial class HostTools(ILogger<HostTools> logger)
 #pragma warning disable RS0030 // This class is the one place allowed to run host programs (see BannedSymbols.txt).
         var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {path}.");
 #pragma warning restore RS0030
-        process.StandardInput.Close();
+        if (!keepInput)
+        {
+            process.StandardInput.Close();
+        }
+
         return process;
     }
 

@@ -49,7 +49,7 @@ public sealed class EngineCredentials : IDisposable
         var authority = _material.Value.Authority;
         var issued = authority.IssueServer(ServerName(serverId), LeafValidity);
         File.WriteAllText(Path.Combine(folder, VirtualServerImage.TlsAuthorityFile), authority.CertificatePem);
-        WritePrivate(Path.Combine(folder, VirtualServerImage.TlsKeyFile), issued.PrivateKeyPem);
+        PrivateFile.Write(Path.Combine(folder, VirtualServerImage.TlsKeyFile), issued.PrivateKeyPem);
         File.WriteAllText(certificate, issued.CertificatePem);
         return folder;
     }
@@ -102,32 +102,18 @@ public sealed class EngineCredentials : IDisposable
         else
         {
             authority = TlsAuthority.Create("Berth engine CA", AuthorityValidity, _time);
-            WritePrivate(caKey, authority.Credential.PrivateKeyPem);
+            PrivateFile.Write(caKey, authority.Credential.PrivateKeyPem);
             File.WriteAllText(caCert, authority.CertificatePem);
         }
 
         if (!File.Exists(clientCert) || !File.Exists(clientKey))
         {
             var issued = authority.IssueClient("berth", LeafValidity);
-            WritePrivate(clientKey, issued.PrivateKeyPem);
+            PrivateFile.Write(clientKey, issued.PrivateKeyPem);
             File.WriteAllText(clientCert, issued.CertificatePem);
         }
 
         var clientPem = new PemCredential(File.ReadAllText(clientCert), File.ReadAllText(clientKey));
         return (authority, clientPem.ToCertificate(), authority.Credential.ToPublicCertificate(), clientPem);
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Private keys are readable by their owner only.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(text);
     }
 }

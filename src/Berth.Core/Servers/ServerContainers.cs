@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Berth.Core.Servers.Image;
 using Berth.Core.Servers.Network;
+using Berth.Core.Ssh;
 using Berth.Docker;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -23,6 +24,7 @@ public sealed class ServerContainers(
     DockerEngine host,
     ServersOptions options,
     EngineCredentials credentials,
+    SshEntryKeys sshKeys,
     ServerDirectories directories,
     RuntimeProfileHolder profile,
     IEnumerable<IInnerEngineListener> listeners,
@@ -87,6 +89,7 @@ public sealed class ServerContainers(
             {
                 directories.Create(serverId);
                 var folder = credentials.EnsureServerMaterial(serverId);
+                sshKeys.EnsureServerMaterial(serverId);
                 RegistryMirror.WriteEngineConfig(folder, options.RegistryMirror);
                 return folder;
             },
@@ -154,6 +157,7 @@ public sealed class ServerContainers(
     public async Task<ServerContainer> StartAsync(long serverId, CancellationToken cancellationToken)
     {
         RegistryMirror.WriteEngineConfig(credentials.EnsureServerMaterial(serverId), options.RegistryMirror);
+        sshKeys.EnsureServerMaterial(serverId);
         return await StartCreatedAsync(serverId, cancellationToken);
     }
 

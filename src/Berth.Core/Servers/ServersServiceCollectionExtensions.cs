@@ -18,6 +18,7 @@ public static class ServersServiceCollectionExtensions
         services.AddSingleton<ServerLocks>();
         services.AddSingleton<RuntimeProfileHolder>();
         services.AddSingleton<EngineCredentials>();
+        services.AddSingleton<Ssh.SshEntryKeys>();
         services.AddSingleton(sp => new DockerEngine(
             DockerClientFactory.Create(options.DockerHost),
             new ResourceLabels(options.LabelPrefix, options.InstallationId),

@@ -21,6 +21,7 @@ internal static class HealthEndpoints
         DockerEngine engine,
         RuntimeProfileHolder runtime,
         Berth.Server.Edge.EdgeRuntime edge,
+        Berth.Server.Ssh.SshGateway ssh,
         CancellationToken cancellationToken)
     {
         string status;
@@ -45,7 +46,8 @@ internal static class HealthEndpoints
             typeof(HealthEndpoints).Assembly.GetName().Version?.ToString() ?? "",
             new DatabaseHealth(provider.Name, status, schemaVersion, error),
             new EngineHealth(await PingAsync(engine, cancellationToken), runtime.Profile.Name, runtime.Profile.Isolation),
-            EdgeHealthOf(edge));
+            EdgeHealthOf(edge),
+            new SshHealth(ssh.Status.Status, ssh.Status.Address, ssh.Status.Fingerprints, ssh.Status.Reason));
         return healthy ? TypedResults.Ok(body) : TypedResults.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
@@ -70,7 +72,10 @@ internal static class HealthEndpoints
         ? new EdgeHealth("listening", [.. host.HttpAddresses.Select(a => a.ToString())], [.. host.HttpsAddresses.Select(a => a.ToString())], host.Routes.Count, edge.Certificates.Count)
         : new EdgeHealth("stopped", [], [], 0, edge.Certificates.Count);
 
-    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database, EngineHealth Engine, EdgeHealth Edge);
+    internal sealed record HealthReport(string Status, string Version, DatabaseHealth Database, EngineHealth Engine, EdgeHealth Edge, SshHealth Ssh);
+
+    /// <summary>The SSH entry: <c>listening</c> (address, host key fingerprints), <c>off</c>, <c>unavailable</c>/<c>restarting</c>/<c>failed</c> with the reason.</summary>
+    internal sealed record SshHealth(string Status, string? Address, IReadOnlyList<string> Fingerprints, string? Reason);
 
     internal sealed record EdgeHealth(string Status, IReadOnlyList<string> Http, IReadOnlyList<string> Https, int Routes, int Certificates);
 

@@ -48,12 +48,15 @@ internal static class ServeCommand
         var maxUploadSize = new Option<string?>("--max-upload-size") { Description = "Largest file one upload to a server's /apps may write (bytes, or with k, m or g). Env: BERTH_MAX_UPLOAD_SIZE. Default: 4g" };
         var terminalGrace = new Option<string?>("--terminal-grace-period") { Description = "How long a web terminal whose connection was lost keeps its shell (e.g. 90s, 5m). Env: BERTH_TERMINAL_GRACE_PERIOD. Default: 5m" };
         var terminalIdle = new Option<string?>("--terminal-idle-timeout") { Description = "How long an idle web terminal stays open (e.g. 30m, 2h). Env: BERTH_TERMINAL_IDLE_TIMEOUT. Default: 30m" };
+        var sshListen = new Option<string?>("--ssh-listen") { Description = "Address and port of the SSH entry (ssh -p PORT server<id>@host), or off. Env: BERTH_SSH_LISTEN. Default: 127.0.0.1:2222" };
+        var ssh = new Option<string?>("--ssh") { Description = "on (default) or off: the SSH entry. Env: BERTH_SSH" };
         var command = new Command("serve", "Run the platform: panel, API, edge and background services.")
         {
             domainVerification, dnsResolver,
             urls, adminPassword, dockerHost, runtimeProfile, serverImage, registryMirror, hostFirewall, privateEgress, allowedEgress,
             edgeHttp, edgeHttps, appsDomain, controlHost, cloudflareRanges, originPullCa, acmeDirectory, acmeEmail, acmeTrustRoot,
             edgeMaxConnections, edgeMaxPerClient, edgeMaxOrigin, edgeMaxBody, maxUploadSize, terminalGrace, terminalIdle, forwardPorts, forwardHost,
+            sshListen, ssh,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -96,6 +99,9 @@ internal static class ServeCommand
                     TerminalIdleTimeout = ServeSettings.ParseDuration(parse.GetValue(terminalIdle) ?? Environment.GetEnvironmentVariable("BERTH_TERMINAL_IDLE_TIMEOUT"), "--terminal-idle-timeout (BERTH_TERMINAL_IDLE_TIMEOUT)"),
                     ForwardPorts = ServeSettings.ParseForwardPorts(parse.GetValue(forwardPorts) ?? Environment.GetEnvironmentVariable("BERTH_FORWARD_PORTS") ?? "30000-30029"),
                     ForwardHost = ServeSettings.ParseForwardHost(parse.GetValue(forwardHost) ?? Environment.GetEnvironmentVariable("BERTH_FORWARD_HOST")),
+                    SshListen = ServeSettings.ParseSwitch(parse.GetValue(ssh) ?? Environment.GetEnvironmentVariable("BERTH_SSH") ?? "on", "--ssh (BERTH_SSH)")
+                        ? ServeSettings.ParseSshListen(parse.GetValue(sshListen) ?? Environment.GetEnvironmentVariable("BERTH_SSH_LISTEN") ?? "127.0.0.1:2222")
+                        : null,
                 };
             }
             catch (SettingsException e)
@@ -105,7 +111,17 @@ internal static class ServeCommand
             }
 
             var app = BerthWebApp.Build(settings);
-            await StartAsync(app, settings, parse.InvocationConfiguration.Output, cancellationToken);
+            try
+            {
+                await StartAsync(app, settings, parse.InvocationConfiguration.Output, cancellationToken);
+            }
+            catch (SettingsException e)
+            {
+                // A listener that cannot be bound (a busy port): one line, not a stack trace.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"berth: {e.Message}");
+                return BerthCli.InvalidSettings;
+            }
+
             await app.WaitForShutdownAsync(cancellationToken);
             return BerthCli.Ok;
         });
@@ -179,6 +195,7 @@ internal static class ServeCommand
 
         await app.StartAsync(cancellationToken);
         await output.WriteLineAsync(profile.Notice());
+        await output.WriteLineAsync(SshFeature.Notice(app.Services.GetRequiredService<Ssh.SshGateway>().Status));
         if (CertificatesNotice(settings.Edge) is { } notice)
         {
             await output.WriteLineAsync(notice);

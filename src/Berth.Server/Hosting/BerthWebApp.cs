@@ -44,6 +44,7 @@ public static class BerthWebApp
         builder.Services.AddBerthDomains(EdgeFeature.DomainsOptionsFrom(settings.Edge));
         builder.Services.AddBerthTerminal(settings);
         builder.Services.AddBerthForwards(settings);
+        builder.Services.AddBerthSshEntry(settings);
         builder.Services.AddBerthStacks();
         builder.Services.AddBerthProblems();
         builder.Services.AddBerthAuthentication();

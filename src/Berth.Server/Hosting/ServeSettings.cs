@@ -102,6 +102,24 @@ public sealed record ServeSettings(BerthSettings Common, string Urls, string? Ad
             : throw new SettingsException($"--forward-host (BERTH_FORWARD_HOST): '{value}' is not a host name or address.");
     }
 
+    /// <summary>Where the SSH entry listens (<c>--ssh-listen</c>); null when it is off (<c>--ssh off</c>).</summary>
+    public System.Net.IPEndPoint? SshListen { get; init; } = new(System.Net.IPAddress.Loopback, 2222);
+
+    /// <summary>Parses <c>--ssh-listen ADDRESS:PORT</c> (IPv6 in brackets) or <c>off</c>.</summary>
+    public static System.Net.IPEndPoint? ParseSshListen(string value)
+    {
+        var text = value.Trim();
+        if (text.Equals("off", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        return System.Net.IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port is > 0 and <= 65535 && text.Contains(':', StringComparison.Ordinal)
+            && (endpoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork || text.StartsWith('['))
+            ? endpoint
+            : throw new SettingsException($"--ssh-listen (BERTH_SSH_LISTEN): '{value}' is not ADDRESS:PORT (e.g. 127.0.0.1:2222 or 0.0.0.0:22) or off.");
+    }
+
     public static string? ParseRegistryMirror(string? value)
     {
         try

@@ -36,7 +36,7 @@ internal sealed class BerthProcess : IAsyncDisposable
         foreach (var argument in new[]
         {
             "serve", "--data-root", dataRoot, "--urls", $"http://127.0.0.1:{port}", "--admin-password", BerthTestHost.AdminPassword,
-            "--docker-host", "unix:///run/berth-tests-no-engine.sock", "--edge-http", "http://127.0.0.1:0", "--edge-https", "https://127.0.0.1:0",
+            "--docker-host", "unix:///run/berth-tests-no-engine.sock", "--edge-http", "http://127.0.0.1:0", "--edge-https", "https://127.0.0.1:0", "--ssh", "off",
         })
         {
             start.ArgumentList.Add(argument);

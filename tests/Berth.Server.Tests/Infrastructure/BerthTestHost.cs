@@ -84,6 +84,8 @@ public sealed class BerthTestHost : IAsyncDisposable
             // No certificate authority unless a test configures one: nothing may leave loopback.
             // Domain verification off unless a test turns it on (Domains/VerifyingDomainsTests): the tests of
             // routes and certificates add names like blog.example.com whose DNS no test controls.
+            // No SSH entry unless a test turns it on (Ssh/SshEntryTests), on a free port.
+            SshListen = null,
             Edge = new EdgeSettings { HttpUrls = ["http://127.0.0.1:0"], HttpsUrls = ["https://127.0.0.1:0"], AcmeDirectory = null, DomainVerification = false },
         };
         settings = configure?.Invoke(settings) ?? settings;

@@ -29,6 +29,7 @@ public sealed class EventIdsTests
         ("Berth.Core.Files", 3500, 3599),
         ("Berth.Core.Forwards", 3600, 3699),
         ("Berth.Core.Stacks", 3700, 3799),
+        ("Berth.Server.Ssh", 3800, 3899),
         ("Berth.Core.Servers.Network", 4100, 4199),
         ("Berth.Proxy", 6000, 6099),
         ("Berth.Server.Edge", 6100, 6199),

@@ -24,7 +24,7 @@ public static class VirtualServerImage
     /// <summary>Port of the inner engine's mutual-TLS listener.</summary>
     public const int EnginePort = 2376;
 
-    public static readonly IReadOnlyList<string> Packages = ["docker.io", "openssh-server", "iproute2", "iptables", "ca-certificates"];
+    public static readonly IReadOnlyList<string> Packages = ["docker.io", "openssh-server", "rsync", "iproute2", "iptables", "ca-certificates"];
 
     /// <summary>
     /// The Debian release that <see cref="NewerPackages"/> come from. Bookworm's docker-compose is

@@ -2,7 +2,8 @@
 # PID 1 of a virtual server. Starts sshd and the server's own Docker engine:
 #  - unix:///var/run/docker.sock for the tenant inside,
 #  - tcp://0.0.0.0:2376 with --tlsverify for the platform, with the certificates mounted
-#    read-only at /etc/berth/engine-tls (ca.pem, cert.pem, key.pem).
+#    read-only at /etc/berth/engine-tls (ca.pem, cert.pem, key.pem),
+#  - sshd on port 22, which Berth's SSH entry relays to (its keys in the same folder).
 # The platform's engine settings (a registry mirror) come in the same read-only folder as
 # daemon.json; when it is there, the engine reads it instead of /etc/docker/daemon.json.
 set -eu
@@ -64,6 +65,12 @@ engine=$!
   for type in ed25519 ecdsa; do
     [ -f "/etc/ssh/ssh_host_${type}_key" ] || ssh-keygen -q -t "$type" -N "" -f "/etc/ssh/ssh_host_${type}_key"
   done
+  # Berth's SSH entry relays users to this sshd: it pins the host key Berth made for this server
+  # and logs in as root with the entry key listed beside it (both in the read-only folder).
+  if [ -r "$tls/ssh_host_ecdsa_key" ] && [ -r "$tls/ssh_authorized_keys" ]; then
+    exec /usr/sbin/sshd -D -e -h /etc/ssh/ssh_host_ed25519_key -h "$tls/ssh_host_ecdsa_key" \
+      -o "AuthorizedKeysFile=.ssh/authorized_keys .ssh/authorized_keys2 $tls/ssh_authorized_keys"
+  fi
   exec /usr/sbin/sshd -D -e -h /etc/ssh/ssh_host_ed25519_key -h /etc/ssh/ssh_host_ecdsa_key
 ) &
 ssh=$!
