@@ -98,6 +98,37 @@ public sealed class SshEntryTests(SshFixture fixture) : IClassFixture<SshFixture
     }
 
     [Fact]
+    public async Task ARevokedKey_IsRefused()
+    {
+        var key = Path.Combine(fixture.Files, "revoked");
+        await Faults.HostCommand.RunAsync("ssh-keygen", "-q", "-t", "ecdsa", "-N", "", "-f", key);
+        var added = await fixture.Alice.PostAsJsonAsync("/api/me/ssh-keys", new { name = "soon revoked", publicKey = await File.ReadAllTextAsync(key + ".pub") });
+        var id = (await added.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetInt64();
+        Assert.Equal(0, (await fixture.Ssh.SshAsync(User, key, "true")).ExitCode);
+
+        (await fixture.Alice.DeleteAsync($"/api/me/ssh-keys/{id}")).EnsureSuccessStatusCode();
+
+        Assert.Equal(255, (await fixture.Ssh.SshAsync(User, key, "true")).ExitCode);
+    }
+
+    [Fact]
+    public async Task AStoppedServer_IsRefused_LikeAMissingOne()
+    {
+        var stopped = await ServersFixture.CreateRunningServerAsync(fixture.Alice, "alice stopped");
+        (await fixture.Alice.PostAsync($"/api/servers/{stopped}/stop", null)).EnsureSuccessStatusCode();
+        await ServersFixture.WaitForStateAsync(fixture.Alice, stopped, "exited");
+
+        var name = "server" + stopped.ToString(CultureInfo.InvariantCulture);
+        var missingName = "server" + (stopped + 1000).ToString(CultureInfo.InvariantCulture);
+        var run = await fixture.Ssh.SshAsync(name, fixture.AliceKey, "echo inside");
+        var missing = await fixture.Ssh.SshAsync(missingName, fixture.AliceKey, "echo inside");
+
+        Assert.Equal((255, ""), (run.ExitCode, run.Output));
+        Assert.Equal(missing.Error.Replace(missingName, "NAME", StringComparison.Ordinal), run.Error.Replace(name, "NAME", StringComparison.Ordinal));
+        (await fixture.Alice.DeleteAsync($"/api/servers/{stopped}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
     public async Task ADisabledOwner_IsRefused_AndEntersAgainOnceEnabled()
     {
         (await fixture.Admin.PatchAsJsonAsync($"/api/users/{fixture.AliceId}", new { enabled = false })).EnsureSuccessStatusCode();
