@@ -44,7 +44,7 @@ port=$(free_port)
 base="http://127.0.0.1:$port"
 password="bench-admin-password"
 # The host firewall is left off: this benchmark makes no network traffic into the server.
-"${berth[@]}" serve --data-root "$work/data" --urls "$base" --admin-password "$password" \
+"${berth[@]}" serve --data-root "$work/data" --urls "$base" --ssh off --admin-password "$password" \
   --docker-host "$BERTH_TEST_DOCKER_HOST" --runtime-profile caps --host-firewall off --max-upload-size 8g >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_until 60 curl -fsS "$base/health" || { cat "$work/server.log" >&2; die "berth did not start"; }

@@ -25,7 +25,7 @@ dotnet build src/Berth.Server -c Release -nologo -v quiet >/dev/null
 port=$(free_port)
 base="http://127.0.0.1:$port"
 password="bench-admin-password"
-dotnet src/Berth.Server/bin/Release/net10.0/berth.dll serve --data-root "$work/data" --urls "$base" \
+dotnet src/Berth.Server/bin/Release/net10.0/berth.dll serve --data-root "$work/data" --urls "$base" --ssh off \
   --admin-password "$password" >"$work/server.log" 2>&1 &
 server_pid=$!
 wait_until 60 curl -fsS "$base/health" || { cat "$work/server.log" >&2; die "berth did not start"; }

@@ -30,7 +30,7 @@ port=$(free_port)
 base="http://127.0.0.1:$port"
 password="bench-admin-password"
 start_berth() {
-  dotnet src/Berth.Server/bin/Release/net10.0/berth.dll serve --data-root "$work/data" --urls "$base" \
+  dotnet src/Berth.Server/bin/Release/net10.0/berth.dll serve --data-root "$work/data" --urls "$base" --ssh off \
     --admin-password "$password" --docker-host "unix://$work/no-engine.sock" --host-firewall off \
     --edge-http "http://127.0.0.1:$(free_port)" --edge-https "https://127.0.0.1:$(free_port)" >>"$work/server.log" 2>&1 &
   server_pid=$!
