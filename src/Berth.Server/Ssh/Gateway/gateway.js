@@ -92,7 +92,13 @@ function start(config) {
 
     let attempts = 0;
     let target = null;
-    client.on('authentication', (ctx) => authenticate(ctx, address, ++attempts, limits, (answer) => { target = answer.target; }));
+    client.on('authentication', (ctx) => {
+      authenticate(ctx, address, ++attempts, limits, (answer) => { target = answer.target; }).catch(() => {
+        // A request ssh2 could not fully parse (a broken signature leaves no key): refused, and the
+        // gateway stays up for everyone else.
+        try { ctx.reject(['publickey', 'password']); } catch { client.end(); }
+      });
+    });
     client.on('ready', () => {
       clearTimeout(grace);
       settle();
